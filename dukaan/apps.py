@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DukaanConfig(AppConfig):
+    name = "dukaan"
+    verbose_name = "Dukaan platform"

@@ -1,0 +1,311 @@
+"""Dukaan settings: every knob is read from the environment here, and only here.
+
+With nothing set (and DJANGO_DEBUG=1) the app runs on embedded defaults: SQLite, an
+in-process cache and media on the local disk. Setting DATABASE_URL, REDIS_URL or
+AWS_STORAGE_BUCKET_NAME switches each part to the real service.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("DUKAAN_DATA_DIR", BASE_DIR / "var"))
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    return int(raw) if raw.strip() else default
+
+
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "")
+    return float(raw) if raw.strip() else default
+
+
+DEBUG = env_bool("DJANGO_DEBUG", False)
+# Under pytest the suite supplies its own secrets and hosts.
+TESTING = env_bool("DUKAAN_TESTING", False) or "pytest" in sys.modules
+
+# --- Secrets: a development key is generated only in DEBUG; production refuses to start.
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+if not SECRET_KEY:
+    if DEBUG or TESTING:
+        # Kept in the data folder so sessions survive a restart of the development server.
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        _dev_key_file = DATA_DIR / "dev-secret-key"
+        if not _dev_key_file.exists():
+            _dev_key_file.write_text("dev-insecure-" + secrets.token_urlsafe(40))
+        SECRET_KEY = _dev_key_file.read_text().strip()
+    else:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (set DJANGO_DEBUG=1 for development)."
+        )
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
+if not ALLOWED_HOSTS:
+    if DEBUG or TESTING:
+        ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"]
+    else:
+        raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off.")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+# The base of store links shared on WhatsApp, e.g. https://mydukaan.io -> https://mydukaan.io/<slug>/
+DUKAAN_PUBLIC_URL = os.environ.get("DUKAAN_PUBLIC_URL", "http://localhost:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "dukaan",
+    "stores",
+    "products",
+    "orders",
+    "payments",
+]
+
+MIDDLEWARE = [
+    "dukaan.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dukaan.middleware.ReadYourWritesMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "dukaan.urls"
+WSGI_APPLICATION = "dukaan.wsgi.application"
+ASGI_APPLICATION = "dukaan.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Databases: DATABASE_URL is the primary; DATABASE_REPLICA_URLS adds read replicas.
+CONN_MAX_AGE = env_int("DJANGO_CONN_MAX_AGE", 60)
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True
+        )
+    }
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "dukaan.sqlite3",
+            # Concurrent writers wait instead of failing with "database is locked".
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+        }
+    }
+REPLICA_ALIASES: list[str] = []
+for index, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    alias = f"replica{index}"
+    DATABASES[alias] = dj_database_url.parse(url, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)
+    # The plain test suite has no replication: replicas mirror the primary there.
+    DATABASES[alias]["TEST"] = {"MIRROR": "default"}
+    REPLICA_ALIASES.append(alias)
+DATABASE_ROUTERS = ["dukaan.db_router.PrimaryReplicaRouter"]
+DUKAAN_READ_YOUR_WRITES_SECONDS = env_int("DUKAAN_READ_YOUR_WRITES_SECONDS", 60)
+DUKAAN_REPLICA_MAX_LAG_SECONDS = env_float("DUKAAN_REPLICA_MAX_LAG_SECONDS", 5.0)
+# How long a replica that failed (down or lagging) stays out of rotation before a re-check.
+DUKAAN_REPLICA_RECHECK_SECONDS = env_float("DUKAAN_REPLICA_RECHECK_SECONDS", 5.0)
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "stores.User"
+LOGIN_URL = "/dashboard/login/"
+LOGIN_REDIRECT_URL = "/dashboard/"
+
+# --- Cache: Redis when REDIS_URL is set, in-process memory otherwise.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_KEY_PREFIX = os.environ.get("DUKAAN_CACHE_PREFIX", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {
+                # A Redis outage degrades to "always miss": pages render from the database.
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+            },
+        }
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "dukaan",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
+CATALOGUE_CACHE_SECONDS = env_int("DUKAAN_CATALOGUE_CACHE_SECONDS", 3600)
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 30  # a seller stays signed in on their phone for a month
+
+AUTH_PASSWORD_VALIDATORS: list[dict] = []  # sellers have no passwords; admins are created by operators
+
+LANGUAGE_CODE = "en-in"
+TIME_ZONE = "Asia/Kolkata"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media files.
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", DATA_DIR / "media"))
+
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID") or None
+AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY") or None
+DUKAAN_CDN_DOMAIN = os.environ.get("DUKAAN_CDN_DOMAIN", "")
+STATIC_ON_S3 = env_bool("DUKAAN_STATIC_ON_S3", False)
+
+if AWS_STORAGE_BUCKET_NAME:
+    MEDIA_STORAGE = {
+        "BACKEND": "dukaan.storage.MediaS3Storage",
+        "OPTIONS": {},
+    }
+else:
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+STORAGES = {
+    "default": MEDIA_STORAGE,
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG or TESTING
+        else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+    },
+}
+
+# --- Uploads: a product photo from a phone is a few MB; refuse anything absurd early.
+DUKAAN_MAX_UPLOAD_BYTES = env_int("DUKAAN_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+DUKAAN_MAX_IMAGE_PIXELS = env_int("DUKAAN_MAX_IMAGE_PIXELS", 40_000_000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- OTP and SMS.
+DUKAAN_SMS_BACKEND = os.environ.get(
+    "DUKAAN_SMS_BACKEND",
+    "stores.sms.ConsoleSmsBackend" if (DEBUG or TESTING) else "stores.sms.HttpSmsBackend",
+)
+DUKAAN_SMS_HTTP_URL = os.environ.get("DUKAAN_SMS_HTTP_URL", "")
+DUKAAN_SMS_HTTP_TOKEN = os.environ.get("DUKAAN_SMS_HTTP_TOKEN", "")
+DUKAAN_OTP_TTL_SECONDS = env_int("DUKAAN_OTP_TTL_SECONDS", 300)
+DUKAAN_OTP_MAX_ATTEMPTS = env_int("DUKAAN_OTP_MAX_ATTEMPTS", 5)
+DUKAAN_OTP_RESEND_COOLDOWN_SECONDS = env_int("DUKAAN_OTP_RESEND_COOLDOWN_SECONDS", 30)
+DUKAAN_OTP_MAX_SENDS_PER_PHONE_PER_HOUR = env_int("DUKAAN_OTP_MAX_SENDS_PER_PHONE_PER_HOUR", 5)
+DUKAAN_OTP_MAX_SENDS_PER_IP_PER_HOUR = env_int("DUKAAN_OTP_MAX_SENDS_PER_IP_PER_HOUR", 20)
+PHONENUMBER_DEFAULT_REGION = "IN"
+
+# --- Payments.
+DUKAAN_PAYMENT_WEBHOOK_SECRET = os.environ.get(
+    "DUKAAN_PAYMENT_WEBHOOK_SECRET", "dev-webhook-secret" if (DEBUG or TESTING) else ""
+)
+
+# --- Proxy: nginx sets X-Forwarded-Proto; only trust it when told we run behind the proxy.
+if env_bool("DUKAAN_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = False
+DUKAAN_TRUSTED_PROXY_IPS = env_list("DUKAAN_TRUSTED_PROXY_IPS", "127.0.0.1,::1")
+
+if not DEBUG and not TESTING:
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- API.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "dukaan.api_errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Dukaan API",
+    "DESCRIPTION": "Seller and storefront API of Dukaan. Authenticate with `Authorization: Token <token>`.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- Logging: one JSON object per line, each carrying the request id.
+LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "dukaan.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "dukaan.logging.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": os.environ.get("DUKAAN_LOG_FORMAT", "plain" if DEBUG else "json"),
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django.server": {"level": "INFO"},
+    },
+}

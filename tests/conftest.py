@@ -1,0 +1,114 @@
+"""Shared fixtures: factories for sellers, stores and products, and API clients.
+
+Area-specific fixtures live in each tests/<area>/conftest.py.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from products.models import Category, Product
+from stores.models import Store, User
+
+_phone_numbers = itertools.count(9000000001)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql"))
+    has_redis = bool(os.environ.get("REDIS_URL"))
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://..."))
+        if "redis" in item.keywords and not has_redis:
+            item.add_marker(pytest.mark.skip(reason="needs Redis: set REDIS_URL=redis://..."))
+
+
+@pytest.fixture
+def make_seller(db):
+    def make(phone: str | None = None, **extra) -> User:
+        return User.objects.create_user(phone or f"+91{next(_phone_numbers)}", **extra)
+
+    return make
+
+
+@pytest.fixture
+def make_store(db, make_seller):
+    counter = itertools.count(1)
+
+    def make(owner: User | None = None, name: str | None = None, **extra) -> Store:
+        number = next(counter)
+        name = name or f"Test Store {number}"
+        slug = extra.pop("slug", None) or f"test-store-{number}-{os.getpid()}"
+        return Store.objects.create(owner=owner or make_seller(), name=name, slug=slug, **extra)
+
+    return make
+
+
+@pytest.fixture
+def make_product(db):
+    def make(store: Store, name: str = "Masala Chai", price: str | Decimal = "120.00", **extra) -> Product:
+        return Product.objects.create(store=store, name=name, price=Decimal(str(price)), **extra)
+
+    return make
+
+
+@pytest.fixture
+def make_category(db):
+    def make(store: Store, name: str = "Snacks", **extra) -> Category:
+        return Category.objects.create(store=store, name=name, **extra)
+
+    return make
+
+
+@pytest.fixture
+def seller(make_seller) -> User:
+    return make_seller("+919876543210")
+
+
+@pytest.fixture
+def store(make_store, seller) -> Store:
+    return make_store(owner=seller, name="Asha's Kitchen", slug="ashas-kitchen")
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def seller_api(seller) -> APIClient:
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=seller)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def seller_web(client, seller):
+    client.force_login(seller)
+    return client
+
+
+@pytest.fixture
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip a test whose outside tool or service is missing, except in CI, where it must fail.
+
+    `.ci/run` sets DUKAAN_REQUIRE_SERVICES=1, so a missing nginx or Chromium there is an error,
+    not a silently skipped test.
+    """
+    if condition:
+        return
+    if os.environ.get("DUKAAN_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"required for this test but missing: {reason}")
+    pytest.skip(reason)
