@@ -14,8 +14,18 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail=detail)
+    if isinstance(exc, OSError):
+        from dukaan.storage import StorageUnavailable  # imports boto3: only when an OSError happens
+
+        if isinstance(exc, StorageUnavailable):
+            # The media bucket failed (unreachable, denied, missing): nothing was saved, retry later.
+            return Response(
+                {"detail": str(exc)},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                headers={"Retry-After": "30"},
+            )
     response = drf_exception_handler(exc, context)
-    if response is not None and response.status_code == status.HTTP_400_BAD_REQUEST:
-        if isinstance(response.data, list):
-            response.data = {"detail": response.data}
+    is_bad_request = response is not None and response.status_code == status.HTTP_400_BAD_REQUEST
+    if is_bad_request and isinstance(response.data, list):
+        response.data = {"detail": response.data}
     return response

@@ -12,7 +12,10 @@ request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id
 
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id_var.get()
+        # django.request logs a 4xx/5xx after the middleware has returned (and reset the context
+        # variable), passing the request along: take the id from it then.
+        request_id = getattr(getattr(record, "request", None), "request_id", None)
+        record.request_id = request_id or request_id_var.get()
         return True
 
 

@@ -124,9 +124,7 @@ CONN_MAX_AGE = env_int("DJANGO_CONN_MAX_AGE", 60)
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True
-        )
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)
     }
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -183,6 +181,15 @@ else:
         }
     }
 CATALOGUE_CACHE_SECONDS = env_int("DUKAAN_CATALOGUE_CACHE_SECONDS", 3600)
+# Cache invalidation (dukaan/catalogue_cache.py, dukaan/invalidator.py). Without Redis + the
+# run_cache_invalidator process (local memory, the test suite) each hit is checked against the
+# trigger-written change log with one indexed query; with them a hit runs no SQL.
+CATALOGUE_CACHE_VALIDATE_HITS = env_bool("DUKAAN_CATALOGUE_CACHE_VALIDATE_HITS", not REDIS_URL or TESTING)
+# A build slower than this is served but not cached; the invalidator deletes a second time this long
+# after the replicas have a change, so no slow build that read old data can outlive it in the cache.
+CATALOGUE_BUILD_MAX_SECONDS = env_float("DUKAAN_CATALOGUE_BUILD_MAX_SECONDS", 5.0)
+DUKAAN_INVALIDATOR_POLL_SECONDS = env_float("DUKAAN_INVALIDATOR_POLL_SECONDS", 0.5)
+DUKAAN_CHANGE_LOG_RETENTION_HOURS = env_float("DUKAAN_CHANGE_LOG_RETENTION_HOURS", 24.0)
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30  # a seller stays signed in on their phone for a month
@@ -224,6 +231,9 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
     },
 }
+if STATIC_ON_S3 and AWS_STORAGE_BUCKET_NAME:
+    # Hashed static files in the bucket under static/, served by the CDN (dukaan/storage.py).
+    STORAGES["staticfiles"] = {"BACKEND": "dukaan.storage.StaticS3Storage"}
 
 # --- Uploads: a product photo from a phone is a few MB; refuse anything absurd early.
 DUKAAN_MAX_UPLOAD_BYTES = env_int("DUKAAN_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
@@ -249,12 +259,16 @@ PHONENUMBER_DEFAULT_REGION = "IN"
 DUKAAN_PAYMENT_WEBHOOK_SECRET = os.environ.get(
     "DUKAAN_PAYMENT_WEBHOOK_SECRET", "dev-webhook-secret" if (DEBUG or TESTING) else ""
 )
+# The built-in fake gateway marks any order paid with one click: on in DEBUG/tests, opt-in elsewhere.
+DUKAAN_FAKE_GATEWAY_ENABLED = env_bool("DUKAAN_FAKE_GATEWAY_ENABLED", DEBUG or TESTING)
 
 # --- Proxy: nginx sets X-Forwarded-Proto; only trust it when told we run behind the proxy.
 if env_bool("DUKAAN_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = False
 DUKAAN_TRUSTED_PROXY_IPS = env_list("DUKAAN_TRUSTED_PROXY_IPS", "127.0.0.1,::1")
+# Names this app server in an X-Served-By response header (book ch. 20); empty: no header.
+DUKAAN_SERVER_NAME = os.environ.get("DUKAAN_SERVER_NAME", "")
 
 if not DEBUG and not TESTING:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

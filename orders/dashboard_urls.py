@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from orders import dashboard_views
+
+app_name = "orders_dashboard"
+
+urlpatterns = [
+    path("<slug:slug>/orders/", dashboard_views.order_list, name="order_list"),
+    path("<slug:slug>/orders/<int:number>/", dashboard_views.order_detail, name="order_detail"),
+]

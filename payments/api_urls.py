@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from payments import api
+
+app_name = "payments_api"
+
+urlpatterns = [
+    path("payments/webhooks/<slug:provider>/", api.WebhookView.as_view(), name="webhook"),
+]

@@ -1,3 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from products import api
+
+urlpatterns = [
+    path("stores/<slug:slug>/categories/", api.CategoryListCreateView.as_view(), name="api-category-list"),
+    path(
+        "stores/<slug:slug>/categories/<int:pk>/",
+        api.CategoryDetailView.as_view(),
+        name="api-category-detail",
+    ),
+    path("stores/<slug:slug>/products/", api.ProductListCreateView.as_view(), name="api-product-list"),
+    path("stores/<slug:slug>/products/<int:pk>/", api.ProductDetailView.as_view(), name="api-product-detail"),
+]

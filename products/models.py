@@ -22,7 +22,9 @@ class Category(models.Model):
     class Meta:
         ordering = ["position", "id"]
         verbose_name_plural = "categories"
-        constraints = [models.UniqueConstraint(fields=["store", "name"], name="category_unique_name_per_store")]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "name"], name="category_unique_name_per_store")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -36,7 +38,9 @@ class Product(models.Model):
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True, max_length=5000)
     price = models.DecimalField(
-        max_digits=12, decimal_places=2, validators=[MinValueValidator(MIN_PRICE), MaxValueValidator(MAX_PRICE)]
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(MIN_PRICE), MaxValueValidator(MAX_PRICE)],
     )
     mrp = models.DecimalField(
         "MRP",

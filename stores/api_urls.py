@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from stores import api
+
+urlpatterns = [
+    path("auth/otp/request/", api.OtpRequestView.as_view(), name="api-otp-request"),
+    path("auth/otp/verify/", api.OtpVerifyView.as_view(), name="api-otp-verify"),
+    path("stores/", api.StoreListCreateView.as_view(), name="api-store-list"),
+    path("stores/<slug:slug>/", api.StoreDetailView.as_view(), name="api-store-detail"),
+    path("stores/<slug:slug>/catalog/", api.StoreCatalogView.as_view(), name="api-store-catalog"),
+]

@@ -1,3 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from stores import dashboard_views as views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.login_phone, name="login"),
+    path("login/verify/", views.login_verify, name="login_verify"),
+    path("logout/", views.logout_view, name="logout"),
+    path("stores/new/", views.store_new, name="store_new"),
+    path("<slug:slug>/settings/", views.store_settings, name="store_settings"),
+    path("<slug:slug>/qr.svg", views.qr_download, name="store_qr"),
+]

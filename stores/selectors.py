@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.files.storage import default_storage
@@ -13,9 +15,20 @@ from stores.models import Store
 
 CATALOGUE_VERSION = 1
 
+# Shopper-facing orderings of a storefront; anything else means the seller's own order.
+STOREFRONT_SORTS = ("price_asc", "price_desc")
+
 
 def _file_url(name: str) -> str:
     return default_storage.url(name) if name else ""
+
+
+def _discount_percent(price: Decimal, mrp: Decimal | None) -> int | None:
+    """Whole percent off MRP, rounded down so a badge never overstates the saving."""
+    if mrp is None or mrp <= price or mrp <= 0:
+        return None
+    percent = int((mrp - price) * 100 / mrp)
+    return percent or None
 
 
 def build_catalogue(store: Store) -> dict[str, Any]:
@@ -23,6 +36,8 @@ def build_catalogue(store: Store) -> dict[str, Any]:
 
     Costs two queries (categories, products) beyond the store itself, whatever the
     catalogue size: the book's 114-queries-per-page disease (ch. 7) cannot come back here.
+    Nothing about the visitor (cart, session, CSRF token) belongs in here: this dict is
+    cached and shared by every shopper of the store.
     """
     categories = list(
         Category.objects.filter(store=store)
@@ -54,6 +69,7 @@ def build_catalogue(store: Store) -> dict[str, Any]:
                 "description": p.description,
                 "price": str(p.price),
                 "mrp": str(p.mrp) if p.mrp is not None else None,
+                "discount_percent": _discount_percent(p.price, p.mrp),
                 "category_id": p.category_id,
                 "stock": p.stock,
                 "in_stock": p.in_stock,
@@ -68,8 +84,57 @@ def build_catalogue(store: Store) -> dict[str, Any]:
 
 
 def get_catalogue(slug: str) -> dict[str, Any] | None:
-    """The public catalogue of the active store at `slug`, or None when there is none."""
-    store = Store.objects.filter(slug=slug, is_active=True).first()
-    if store is None:
-        return None
-    return build_catalogue(store)
+    """The public catalogue of the active store at `slug`, or None when there is none.
+
+    Read through the catalogue cache (dukaan/catalogue_cache.py): a hit runs no SQL; a miss builds
+    it once with build_catalogue() and caches it until a change to the store invalidates it.
+    """
+    from dukaan.catalogue_cache import get_cached_catalogue  # late: the cache module imports this one
+
+    return get_cached_catalogue(slug)
+
+
+def _price_key(product: dict[str, Any]) -> tuple[Decimal, int]:
+    try:
+        price = Decimal(product["price"])
+    except (InvalidOperation, TypeError, KeyError):
+        price = Decimal(0)
+    return price, product["id"]
+
+
+def storefront_products(
+    catalogue: dict[str, Any],
+    *,
+    sort: str = "",
+    category_id: int | None = None,
+    ranked_ids: Iterable[int] | None = None,
+) -> list[dict[str, Any]]:
+    """The catalogue's products a shopper asked for, in the order they asked for.
+
+    Works on the (cached) catalogue in Python, so every sort, filter and page of a store
+    costs the same queries as the catalogue itself. `ranked_ids` is a search result: only
+    those products, in that (relevance) order unless a price sort is asked for.
+    """
+    products: list[dict[str, Any]] = catalogue["products"]
+    if ranked_ids is not None:
+        by_id = {p["id"]: p for p in products}
+        seen: set[int] = set()
+        ranked: list[dict[str, Any]] = []
+        for product_id in ranked_ids:
+            product = by_id.get(product_id)
+            if product is not None and product_id not in seen:
+                seen.add(product_id)
+                ranked.append(product)
+        products = ranked
+    if category_id is not None:
+        products = [p for p in products if p["category_id"] == category_id]
+    if sort == "price_asc":
+        products = sorted(products, key=_price_key)
+    elif sort == "price_desc":
+        products = sorted(products, key=lambda p: (-_price_key(p)[0], p["id"]))
+    return list(products)
+
+
+def catalogue_product(catalogue: dict[str, Any], product_id: int) -> dict[str, Any] | None:
+    """One product of the catalogue by id (None when it is not for sale in this store)."""
+    return next((p for p in catalogue["products"] if p["id"] == product_id), None)

@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from stores import views
+
+app_name = "storefront"
+
+urlpatterns = [
+    path("<slug:slug>/", views.store, name="store"),
+    path("<slug:slug>/p/<int:product_id>/", views.product, name="product"),
+]

@@ -112,3 +112,38 @@ def require(condition: bool, reason: str) -> None:
     if os.environ.get("DUKAAN_REQUIRE_SERVICES") == "1":
         pytest.fail(f"required for this test but missing: {reason}")
     pytest.skip(reason)
+
+
+def load_pg_pair_module():
+    """deploy/postgres/pg_pair.py as a module (loaded by path: deploy/ is not a package)."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    name = "dukaan_pg_pair"
+    if name not in sys.modules:
+        path = Path(__file__).resolve().parent.parent / "deploy" / "postgres" / "pg_pair.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+@pytest.fixture(scope="session")
+def pg_pair():
+    """A throwaway PostgreSQL primary + streaming replica, shared by the whole test session.
+
+    Independent of the machine's server (needs only the PostgreSQL server binaries). The object
+    (deploy/postgres/pg_pair.py PgPair) gives primary_dsn / replica_dsn (database "dukaan"; use
+    dsn("primary"|"replica", database=...) for another one), execute()/scalar() on either side,
+    pause()/resume() of WAL replay, primary_lsn(), wait_for_replay(lsn=None), wait_for_receive(),
+    replica_lag_seconds(), stop_replica()/start_replica(), and reset() to put it back as found.
+    """
+    module = load_pg_pair_module()
+    require(module.server_binaries_available(), "PostgreSQL server binaries (initdb, pg_basebackup) missing")
+    pair = module.PgPair().start()
+    try:
+        yield pair
+    finally:
+        pair.stop()

@@ -1,0 +1,91 @@
+"""The seller's order pages: the list (filter by status) and one order (move it, confirm payment)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from orders import selectors
+from orders.forms import StatusForm
+from orders.models import OrderStatus, PaymentMethod
+from orders.services import change_order_status
+from orders.whatsapp import order_page_url, whatsapp_link
+from stores.access import get_owned_store_or_404
+
+PAGE_SIZE = 30
+
+
+@login_required
+@never_cache
+def order_list(request: HttpRequest, slug: str) -> HttpResponse:
+    store = get_owned_store_or_404(request.user, slug)
+    status = request.GET.get("status") or ""
+    if status not in OrderStatus.values:
+        status = ""
+    page = Paginator(selectors.store_orders(store=store, status=status or None), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    counts = selectors.status_counts(store=store)
+    tabs = [{"value": "", "label": "All", "count": sum(counts.values())}] + [
+        {"value": value, "label": label, "count": counts.get(value, 0)}
+        for value, label in OrderStatus.choices
+    ]
+    return render(
+        request,
+        "dashboard/orders/order_list.html",
+        {"store": store, "page": page, "status": status, "tabs": tabs},
+    )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def order_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    store = get_owned_store_or_404(request.user, slug)
+    order = selectors.store_order(store=store, number=number)
+    if order is None:
+        raise Http404("No such order.")
+
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "payment_received":
+                from payments.services import confirm_manual_payment
+
+                confirm_manual_payment(order=order, actor=request.user)
+                messages.success(request, f"Payment for order #{order.number} recorded.")
+            else:
+                form = StatusForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError("Choose a valid status.")
+                change_order_status(order=order, actor=request.user, **form.cleaned_data)
+                messages.success(
+                    request,
+                    f"Order #{order.number} is now {OrderStatus(form.cleaned_data['status']).label.lower()}.",
+                )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        return redirect("orders_dashboard:order_detail", slug=store.slug, number=order.number)
+
+    next_statuses = [(s, OrderStatus(s).label) for s in order.seller_transitions()]
+    context = {
+        "store": store,
+        "order": order,
+        "payments": list(order.payments.all()),
+        "next_statuses": next_statuses,
+        "can_confirm_payment": (
+            not order.is_paid
+            and not order.is_closed
+            and order.payment_method in (PaymentMethod.UPI, PaymentMethod.COD)
+        ),
+        "whatsapp_link": whatsapp_link(order),
+        "order_page_url": order_page_url(order),
+    }
+    return render(request, "dashboard/orders/order_detail.html", context)

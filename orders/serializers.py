@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from orders.models import Order, OrderItem, OrderStatus
+
+
+class OrderItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrderItem
+        fields = ["product", "name", "unit_price", "quantity", "line_total"]
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    """An order as its seller sees it."""
+
+    items = OrderItemSerializer(many=True, read_only=True)
+    is_paid = serializers.BooleanField(read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    store = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "number",
+            "token",
+            "store",
+            "status",
+            "status_display",
+            "total",
+            "subtotal",
+            "currency",
+            "payment_method",
+            "is_paid",
+            "paid_at",
+            "customer_name",
+            "customer_phone",
+            "address",
+            "pincode",
+            "note",
+            "tracking_id",
+            "shipping_provider",
+            "reason",
+            "items",
+            "created_at",
+            "updated_at",
+            "placed_at",
+            "accepted_at",
+            "shipped_at",
+            "delivered_at",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+
+class PublicOrderSerializer(OrderSerializer):
+    """What the customer's order token shows: the same order, as the customer gave it."""
+
+    payment_url = serializers.SerializerMethodField()
+
+    class Meta(OrderSerializer.Meta):
+        fields = [*OrderSerializer.Meta.fields, "payment_url"]
+        read_only_fields = fields
+
+    def get_payment_url(self, order: Order) -> str | None:
+        return self.context.get("payment_url")
+
+
+class OrderItemInputSerializer(serializers.Serializer):
+    product = serializers.IntegerField(min_value=1, max_value=2**53)
+    quantity = serializers.IntegerField()
+
+
+class PlaceOrderSerializer(serializers.Serializer):
+    customer_name = serializers.CharField(max_length=120)
+    customer_phone = serializers.CharField(max_length=32)
+    address = serializers.CharField(max_length=500)
+    pincode = serializers.CharField(max_length=6)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    payment_method = serializers.CharField(max_length=10)
+    items = OrderItemInputSerializer(many=True, allow_empty=True)
+
+
+class OrderUpdateSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
+    tracking_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    shipping_provider = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True)

@@ -1,0 +1,402 @@
+"""Every write to orders: placing one, moving it along its workflow, marking it paid.
+
+Locks are always taken in the same order (product rows by primary key, then the store's
+order-number row, then the order) so concurrent checkouts and cancellations cannot deadlock.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from orders.cart import MAX_QUANTITY_PER_LINE
+from orders.models import (
+    CLOSED_STATUSES,
+    Order,
+    OrderEvent,
+    OrderItem,
+    OrderNumberSequence,
+    OrderStatus,
+    PaymentMethod,
+)
+from products.models import Product
+from stores.models import Store, User
+from stores.phone import normalize_phone
+
+MAX_LINES_PER_ORDER = 50
+PINCODE_RE = re.compile(r"^[1-9][0-9]{5}$")
+CENT = Decimal("0.01")
+
+
+class OrderError(ValidationError):
+    """An order that cannot be placed or moved; the message is meant for the customer/seller."""
+
+
+@dataclass(frozen=True)
+class CustomerDetails:
+    name: str
+    phone: str
+    address: str
+    pincode: str
+    note: str = ""
+
+
+def clean_customer(*, name: Any, phone: Any, address: Any, pincode: Any, note: Any = "") -> CustomerDetails:
+    """Validate what the customer typed; raise ValidationError with one message per field."""
+    errors: dict[str, str] = {}
+    name = name.strip() if isinstance(name, str) else ""
+    address = address.strip() if isinstance(address, str) else ""
+    pincode = (
+        pincode.strip() if isinstance(pincode, str) else str(pincode) if isinstance(pincode, int) else ""
+    )
+    note = note.strip() if isinstance(note, str) else ""
+    if not name:
+        errors["customer_name"] = "Enter your name."
+    elif len(name) > 120:
+        errors["customer_name"] = "Keep the name under 120 characters."
+    try:
+        phone = normalize_phone(phone)
+    except ValidationError as exc:
+        errors["customer_phone"] = exc.messages[0]
+    if not address:
+        errors["address"] = "Enter the delivery address."
+    elif len(address) > 500:
+        errors["address"] = "Keep the address under 500 characters."
+    if not PINCODE_RE.match(pincode):
+        errors["pincode"] = "Enter the 6-digit PIN code, e.g. 560001."
+    if len(note) > 500:
+        errors["note"] = "Keep the note under 500 characters."
+    if errors:
+        raise ValidationError(errors)
+    return CustomerDetails(name=name, phone=phone, address=address, pincode=pincode, note=note)
+
+
+def clean_items(items: Any) -> dict[int, int]:
+    """Product id -> quantity from a list of {"product", "quantity"} (or a cart dict); refuse nonsense."""
+    if isinstance(items, Mapping):
+        items = [{"product": pid, "quantity": qty} for pid, qty in items.items()]
+    if not isinstance(items, list | tuple) or not items:
+        raise OrderError({"items": "Your cart is empty: add a product before checking out."})
+    if len(items) > MAX_LINES_PER_ORDER:
+        raise OrderError({"items": f"An order can have at most {MAX_LINES_PER_ORDER} different products."})
+    wanted: dict[int, int] = {}
+    for item in items:
+        if not isinstance(item, Mapping):
+            raise OrderError({"items": "Each item needs a product and a quantity."})
+        product, quantity = item.get("product"), item.get("quantity")
+        product_id = _as_int(product)
+        if product_id is None or product_id <= 0:
+            raise OrderError({"items": "Each item needs a valid product id."})
+        qty = _as_int(quantity)
+        if qty is None or qty < 1 or qty > MAX_QUANTITY_PER_LINE:
+            raise OrderError({"items": f"Quantity must be a whole number from 1 to {MAX_QUANTITY_PER_LINE}."})
+        wanted[product_id] = wanted.get(product_id, 0) + qty
+        if wanted[product_id] > MAX_QUANTITY_PER_LINE:
+            raise OrderError({"items": f"At most {MAX_QUANTITY_PER_LINE} of one product per order."})
+    return wanted
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        # Anything this large is not a product id or a quantity (and would overflow bigint).
+        return value if abs(value) < 10**12 else None
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 9:
+        return int(value.strip())
+    return None
+
+
+def _record(order: Order, kind: str, actor: User | None = None, **payload: Any) -> OrderEvent:
+    return OrderEvent.objects.create(
+        order=order, store_id=order.store_id, kind=kind, actor=actor, payload=payload
+    )
+
+
+def _next_order_number(store: Store) -> int:
+    # The sequence row is locked until commit: two checkouts of one store take turns here only,
+    # and the (store, number) unique constraint backs it up.
+    OrderNumberSequence.objects.get_or_create(store_id=store.id)
+    seq = OrderNumberSequence.objects.select_for_update().get(store_id=store.id)
+    seq.last_number += 1
+    seq.save(update_fields=["last_number"])
+    return seq.last_number
+
+
+def place_order(
+    *,
+    store: Store,
+    items: Iterable[Mapping[str, Any]] | Mapping[int, int],
+    customer: CustomerDetails,
+    payment_method: str,
+    checkout_key: str | None = None,
+) -> Order:
+    """Create an order, its line items and take its units out of stock, all or nothing.
+
+    Prices, names and totals are read from the database under a row lock; whatever the
+    client believed a product cost is never consulted. With a `checkout_key`, repeating the
+    same checkout returns the order it already placed.
+    """
+    checkout_key = (checkout_key or "").strip()[:64] or None
+    if checkout_key:
+        existing = Order.objects.filter(store_id=store.id, checkout_key=checkout_key).first()
+        if existing is not None:
+            return existing
+    try:
+        return _place_order(
+            store=store,
+            items=items,
+            customer=customer,
+            payment_method=payment_method,
+            checkout_key=checkout_key,
+        )
+    except IntegrityError:
+        # Lost a race against the same checkout submitted twice: the first one won.
+        if checkout_key:
+            existing = Order.objects.filter(store_id=store.id, checkout_key=checkout_key).first()
+            if existing is not None:
+                return existing
+        raise
+
+
+def _place_order(
+    *,
+    store: Store,
+    items: Iterable[Mapping[str, Any]] | Mapping[int, int],
+    customer: CustomerDetails,
+    payment_method: str,
+    checkout_key: str | None,
+) -> Order:
+    if not store.is_active:
+        raise OrderError({"store": "This store is not taking orders right now."})
+    methods = available_payment_methods(store)
+    if payment_method not in methods:
+        raise OrderError({"payment_method": "Choose one of: " + ", ".join(methods.values()) + "."})
+    wanted = clean_items(items)
+
+    with transaction.atomic():
+        # Lock the products in primary-key order: concurrent checkouts queue, never deadlock.
+        products = {
+            p.id: p
+            for p in Product.objects.select_for_update()
+            .filter(store_id=store.id, id__in=wanted.keys())
+            .order_by("id")
+        }
+        lines: list[tuple[Product, int]] = []
+        for product_id, qty in sorted(wanted.items()):
+            product = products.get(product_id)
+            if product is None:
+                raise OrderError({"items": "One of the products is not sold by this store (any more)."})
+            if not product.is_active:
+                raise OrderError({"items": f"{product.name} is no longer available."})
+            if product.stock is not None and product.stock < qty:
+                if product.stock == 0:
+                    raise OrderError({"items": f"{product.name} is out of stock."})
+                raise OrderError({"items": f"Only {product.stock} of {product.name} left."})
+            lines.append((product, qty))
+
+        for product, qty in lines:
+            if product.stock is None:
+                continue
+            # Conditional update as a second guard: stock can never go below zero.
+            updated = Product.objects.filter(pk=product.pk, stock__gte=qty).update(stock=F("stock") - qty)
+            if updated != 1:
+                raise OrderError({"items": f"{product.name} just sold out."})
+
+        subtotal = sum((p.price * q for p, q in lines), Decimal("0")).quantize(CENT)
+        now = timezone.now()
+        pay_first = payment_method == PaymentMethod.GATEWAY or payment_method == PaymentMethod.UPI
+        order = Order.objects.create(
+            store=store,
+            number=_next_order_number(store),
+            status=OrderStatus.PENDING_PAYMENT if pay_first else OrderStatus.PLACED,
+            placed_at=None if pay_first else now,
+            customer_name=customer.name,
+            customer_phone=customer.phone,
+            address=customer.address,
+            pincode=customer.pincode,
+            note=customer.note,
+            payment_method=payment_method,
+            currency=store.currency,
+            subtotal=subtotal,
+            total=subtotal,
+            checkout_key=checkout_key,
+        )
+        OrderItem.objects.bulk_create(
+            [
+                OrderItem(
+                    order=order,
+                    product=p,
+                    name=p.name,
+                    unit_price=p.price,
+                    quantity=q,
+                    line_total=(p.price * q).quantize(CENT),
+                )
+                for p, q in lines
+            ]
+        )
+        _record(
+            order,
+            OrderEvent.PLACED,
+            number=order.number,
+            total=str(order.total),
+            currency=order.currency,
+            payment_method=payment_method,
+            status=order.status,
+            items=[
+                {"product": p.id, "name": p.name, "unit_price": str(p.price), "quantity": q} for p, q in lines
+            ],
+        )
+    return order
+
+
+def available_payment_methods(store: Store) -> dict[str, str]:
+    """The payment methods this store can take, value -> label, in the order shown at checkout."""
+    from payments.providers import gateway_enabled  # payments depends on orders, not the reverse
+
+    methods = {PaymentMethod.COD.value: PaymentMethod.COD.label}
+    if store.upi_id and store.currency == "INR":
+        methods[PaymentMethod.UPI.value] = PaymentMethod.UPI.label
+    if gateway_enabled():
+        methods[PaymentMethod.GATEWAY.value] = PaymentMethod.GATEWAY.label
+    return methods
+
+
+def change_order_status(
+    *,
+    order: Order,
+    status: str,
+    actor: User | None = None,
+    tracking_id: str | None = None,
+    shipping_provider: str | None = None,
+    reason: str | None = None,
+    by_seller: bool = True,
+) -> Order:
+    """Move an order to `status` if the workflow allows it; cancelling puts its stock back once."""
+    tracking_id = (tracking_id or "").strip()[:100]
+    shipping_provider = (shipping_provider or "").strip()[:100]
+    reason = (reason or "").strip()[:500]
+    if status not in OrderStatus.values:
+        raise OrderError({"status": "Unknown status. Use one of: " + ", ".join(OrderStatus.values) + "."})
+
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        allowed = locked.seller_transitions() if by_seller else locked.allowed_transitions()
+        if status == locked.status and status == OrderStatus.SHIPPED and (tracking_id or shipping_provider):
+            # Correcting the tracking details of a shipped order is not a move.
+            locked.tracking_id = tracking_id or locked.tracking_id
+            locked.shipping_provider = shipping_provider or locked.shipping_provider
+            locked.save(update_fields=["tracking_id", "shipping_provider", "updated_at"])
+            _record(
+                locked,
+                "order.tracking_updated",
+                actor,
+                tracking_id=locked.tracking_id,
+                shipping_provider=locked.shipping_provider,
+            )
+            return locked
+        if status not in allowed:
+            current = locked.get_status_display().lower()
+            target = OrderStatus(status).label.lower()
+            if allowed:
+                options = ", ".join(OrderStatus(s).label.lower() for s in allowed)
+                hint = f" It can go to: {options}."
+            else:
+                hint = " It is final."
+            if locked.status == OrderStatus.PENDING_PAYMENT and status == OrderStatus.PLACED:
+                hint = " It becomes placed when its payment is confirmed (use “payment received”)."
+            raise OrderError({"status": f"An order that is {current} cannot be marked {target}.{hint}"})
+        if status in CLOSED_STATUSES and not reason:
+            raise OrderError({"reason": "Say why the order is cancelled or rejected; the customer sees it."})
+        if status == OrderStatus.SHIPPED and not (tracking_id or shipping_provider):
+            message = "Enter the shipping provider (or “self delivery”) and the tracking id if there is one."
+            raise OrderError({"shipping_provider": message})
+
+        previous = locked.status
+        now = timezone.now()
+        locked.status = status
+        fields = ["status", "updated_at"]
+        stamp = {
+            OrderStatus.PLACED: "placed_at",
+            OrderStatus.ACCEPTED: "accepted_at",
+            OrderStatus.SHIPPED: "shipped_at",
+            OrderStatus.DELIVERED: "delivered_at",
+            OrderStatus.CANCELLED: "closed_at",
+            OrderStatus.REJECTED: "closed_at",
+        }[OrderStatus(status)]
+        setattr(locked, stamp, now)
+        fields.append(stamp)
+        if status == OrderStatus.SHIPPED:
+            locked.tracking_id, locked.shipping_provider = tracking_id, shipping_provider
+            fields += ["tracking_id", "shipping_provider"]
+        if status in CLOSED_STATUSES:
+            locked.reason = reason
+            fields.append("reason")
+            if not locked.stock_restored:
+                _restore_stock(locked)
+                locked.stock_restored = True
+                fields.append("stock_restored")
+        locked.save(update_fields=fields)
+        _record(
+            locked,
+            OrderEvent.STATUS_CHANGED,
+            actor,
+            previous=previous,
+            status=status,
+            reason=reason,
+            tracking_id=locked.tracking_id,
+            shipping_provider=locked.shipping_provider,
+        )
+    return locked
+
+
+def _restore_stock(order: Order) -> None:
+    items = sorted(
+        (i for i in order.items.all() if i.product_id is not None), key=lambda i: i.product_id or 0
+    )
+    for item in items:
+        # Unlimited-stock products (stock NULL) stay unlimited: the filter skips them.
+        Product.objects.filter(pk=item.product_id, stock__isnull=False).update(
+            stock=F("stock") + item.quantity
+        )
+
+
+def mark_order_paid(*, order: Order, actor: User | None = None, source: str = "") -> Order:
+    """Record that the order's money arrived. Call inside the transaction that captures the payment.
+
+    A pending-payment order becomes placed. A cancelled order stays cancelled (the caller flags the
+    payment for a refund); paying twice changes nothing.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("mark_order_paid must run inside the payment's transaction")
+    locked = Order.objects.select_for_update().get(pk=order.pk)
+    if locked.paid_at is not None:
+        return locked
+    now = timezone.now()
+    locked.paid_at = now
+    fields = ["paid_at", "updated_at"]
+    previous = locked.status
+    if locked.status == OrderStatus.PENDING_PAYMENT:
+        locked.status = OrderStatus.PLACED
+        locked.placed_at = now
+        fields += ["status", "placed_at"]
+    locked.save(update_fields=fields)
+    _record(locked, OrderEvent.PAID, actor, total=str(locked.total), currency=locked.currency, source=source)
+    if previous != locked.status:
+        _record(
+            locked, OrderEvent.STATUS_CHANGED, actor, previous=previous, status=locked.status, reason="paid"
+        )
+    return locked
+
+
+def record_order_event(*, order: Order, kind: str, actor: User | None = None, **payload: Any) -> OrderEvent:
+    """Append an outbox row for `order` (used by payments for captures and reviews)."""
+    return _record(order, kind, actor, **payload)

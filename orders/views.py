@@ -1,0 +1,229 @@
+"""Storefront pages for one shopper: cart, checkout and the order's own page.
+
+Every page here carries per-visitor state (session cart, CSRF token, an order), so each is
+marked private and uncacheable; none of it ever enters the shared storefront cache.
+"""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import urlsplit
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from orders import selectors
+from orders.cart import MAX_QUANTITY_PER_LINE, get_cart, save_cart
+from orders.forms import CheckoutForm
+from orders.models import PROGRESS_STEPS, OrderStatus, PaymentMethod
+from orders.services import available_payment_methods, place_order
+from products.models import Product
+from stores.models import Store
+
+
+def _active_store(slug: str) -> Store:
+    store = Store.objects.filter(slug=slug, is_active=True).first()
+    if store is None:
+        raise Http404("No such store.")
+    return store
+
+
+def _bad_request(request: HttpRequest, store: Store, message: str) -> HttpResponse:
+    return render(request, "orders/cart_error.html", {"store": store, "message": message}, status=400)
+
+
+def _is_cross_site(request: HttpRequest) -> bool:
+    # The add-to-cart form sits in cached, shared storefront HTML, so it carries no CSRF token.
+    # Instead refuse what browsers flag as coming from another site.
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        return True
+    origin = request.headers.get("Origin")
+    if origin and origin != "null":
+        return urlsplit(origin).netloc != request.get_host()
+    return False
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def cart_add(request: HttpRequest, slug: str) -> HttpResponse:
+    store = _active_store(slug)
+    if _is_cross_site(request):
+        return _bad_request(request, store, "Add products from the store's own page.")
+    raw_product, raw_qty = request.POST.get("product", ""), request.POST.get("quantity", "1") or "1"
+    if not raw_product.isdigit() or len(raw_product) > 12:
+        return _bad_request(request, store, "Choose a product to add.")
+    if not raw_qty.strip().isdigit() or not 1 <= int(raw_qty) <= MAX_QUANTITY_PER_LINE:
+        return _bad_request(
+            request, store, f"Quantity must be a whole number from 1 to {MAX_QUANTITY_PER_LINE}."
+        )
+    quantity = int(raw_qty)
+    product = Product.objects.filter(pk=int(raw_product), store=store).first()
+    if product is None or not product.is_active:
+        return _bad_request(request, store, "That product is not available in this store.")
+    cart = get_cart(request, store.id)
+    new_qty = cart.get(product.id, 0) + quantity
+    if new_qty > MAX_QUANTITY_PER_LINE:
+        return _bad_request(request, store, f"At most {MAX_QUANTITY_PER_LINE} of one product per order.")
+    if product.stock is not None and new_qty > product.stock:
+        msg = (
+            f"{product.name} is out of stock."
+            if product.stock == 0
+            else f"Only {product.stock} of {product.name} left."
+        )
+        return _bad_request(request, store, msg)
+    cart[product.id] = new_qty
+    save_cart(request, store.id, cart)
+    messages.success(request, f"Added {quantity} x {product.name} to your cart.")
+    # Back to the page the shopper was on (only within this store), else the cart.
+    next_url = request.POST.get("next", "")
+    if next_url.startswith(f"/{store.slug}/") and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
+    return redirect("orders:cart", slug=store.slug)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def cart(request: HttpRequest, slug: str) -> HttpResponse:
+    store = _active_store(slug)
+    cart_items = get_cart(request, store.id)
+    if request.method == "POST":
+        remove = request.POST.get("remove", "")
+        if remove.isdigit():
+            cart_items.pop(int(remove), None)
+            messages.success(request, "Removed from your cart.")
+        else:
+            for pid in list(cart_items):
+                raw = request.POST.get(f"quantity_{pid}")
+                if raw is None:
+                    continue
+                if not raw.strip().isdigit() or int(raw) > MAX_QUANTITY_PER_LINE:
+                    messages.error(
+                        request, f"Quantity must be a whole number from 0 to {MAX_QUANTITY_PER_LINE}."
+                    )
+                    return redirect("orders:cart", slug=store.slug)
+                cart_items[pid] = int(raw)  # 0 removes the line
+            messages.success(request, "Cart updated.")
+        save_cart(request, store.id, cart_items)
+        return redirect("orders:cart", slug=store.slug)
+
+    view = selectors.cart_view(store=store, cart=cart_items)
+    if view.missing:
+        for pid in view.missing:
+            cart_items.pop(pid, None)
+        save_cart(request, store.id, cart_items)
+        messages.info(request, "A product in your cart is no longer sold and was removed.")
+    return render(request, "orders/cart.html", {"store": store, "cart": view})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def checkout(request: HttpRequest, slug: str) -> HttpResponse:
+    store = _active_store(slug)
+    cart_items = get_cart(request, store.id)
+    view = selectors.cart_view(store=store, cart=cart_items)
+    methods = available_payment_methods(store)
+    if not view.lines and request.method == "GET":
+        messages.info(request, "Your cart is empty.")
+        return redirect("orders:cart", slug=store.slug)
+
+    if request.method == "POST":
+        form = CheckoutForm(request.POST, payment_methods=methods)
+        if form.is_valid() and form.customer is not None:
+            try:
+                order = place_order(
+                    store=store,
+                    items=cart_items,
+                    customer=form.customer,
+                    payment_method=form.cleaned_data["payment_method"],
+                    checkout_key=form.cleaned_data.get("checkout_key") or None,
+                )
+            except ValidationError as exc:
+                for message in _messages_of(exc):
+                    form.add_error(None, message)
+            else:
+                save_cart(request, store.id, {})
+                messages.success(
+                    request, f"Thank you! Order #{order.number} is in. Keep this page to follow it."
+                )
+                if (
+                    order.payment_method == PaymentMethod.GATEWAY
+                    and order.status == OrderStatus.PENDING_PAYMENT
+                ):
+                    return _start_gateway(request, order)
+                return redirect("orders:order_status", token=order.token)
+    else:
+        form = CheckoutForm(payment_methods=methods, initial={"checkout_key": secrets.token_urlsafe(16)})
+    return render(request, "orders/checkout.html", {"store": store, "cart": view, "form": form})
+
+
+def _start_gateway(request: HttpRequest, order) -> HttpResponse:
+    from payments.services import PaymentError, start_gateway_payment
+
+    try:
+        _, url = start_gateway_payment(order=order, request=request)
+    except PaymentError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("orders:order_status", token=order.token)
+    return redirect(url)
+
+
+def _messages_of(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [m for msgs in exc.message_dict.values() for m in msgs]
+    return list(exc.messages)
+
+
+@never_cache
+def order_status(request: HttpRequest, token: str) -> HttpResponse:
+    order = selectors.order_by_token(token)
+    if order is None:
+        raise Http404("No such order.")
+    context = {
+        "order": order,
+        "store": order.store,
+        "steps": _progress(order),
+        "payments": list(order.payments.all()),
+    }
+    if order.payment_method == PaymentMethod.UPI and not order.is_paid and not order.is_closed:
+        from payments.upi import qr_svg, upi_uri
+
+        context["upi_uri"] = upi_uri(order)
+        context["upi_qr"] = qr_svg(context["upi_uri"])
+    context["awaiting_gateway"] = (
+        order.payment_method == PaymentMethod.GATEWAY and order.status == OrderStatus.PENDING_PAYMENT
+    )
+    context["gateway_attempted"] = context["awaiting_gateway"] and any(
+        p.status == "pending" for p in context["payments"]
+    )
+    response = render(request, "orders/order_status.html", context)
+    # The token is the key to this page: never leak it to other sites through Referer, nor index it.
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _progress(order) -> list[dict]:
+    if order.is_closed:
+        return []
+    steps = [
+        s for s in PROGRESS_STEPS if not (s == OrderStatus.PENDING_PAYMENT and order.payment_method == "cod")
+    ]
+    current = steps.index(order.status) if order.status in steps else 0
+    return [
+        {"label": OrderStatus(s).label, "done": i < current, "current": i == current}
+        for i, s in enumerate(steps)
+    ]
+
+
+def cart_url(store: Store) -> str:
+    return reverse("orders:cart", args=[store.slug])

@@ -1,0 +1,132 @@
+"""Admin for the catalogue. Changelists stay at a constant number of queries (select_related)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+
+from products import services
+from products.images import storage_url
+from products.models import Category, Product
+
+
+class ProductAdminForm(forms.ModelForm):
+    new_image = forms.FileField(
+        label="Upload a new photo",
+        required=False,
+        help_text="JPEG, PNG or WebP; it is checked, resized and stored like a seller's upload.",
+    )
+
+    class Meta:
+        model = Product
+        fields = [
+            "store",
+            "name",
+            "description",
+            "category",
+            "price",
+            "mrp",
+            "stock",
+            "is_active",
+            "position",
+        ]
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    form = ProductAdminForm
+    list_display = [
+        "preview",
+        "name",
+        "store",
+        "category",
+        "price",
+        "mrp",
+        "stock",
+        "is_active",
+        "updated_at",
+    ]
+    list_display_links = ["preview", "name"]
+    list_editable = ["price", "stock", "is_active"]
+    list_filter = ["is_active", ("category", admin.RelatedOnlyFieldListFilter), "store"]
+    list_select_related = ["store", "category"]
+    search_fields = ["name", "store__name", "store__slug"]
+    raw_id_fields = ["store", "category"]
+    readonly_fields = [
+        "large_preview",
+        "image_thumb",
+        "image_large",
+        "image_sha256",
+        "created_at",
+        "updated_at",
+    ]
+    list_per_page = 50
+    show_full_result_count = False  # COUNT(*) over every product is slow on a big catalogue
+    fieldsets = [
+        (None, {"fields": ["store", "name", "description", "category"]}),
+        ("Price and stock", {"fields": ["price", "mrp", "stock", "is_active", "position"]}),
+        ("Photo", {"fields": ["large_preview", "new_image", "image_thumb", "image_large", "image_sha256"]}),
+        ("Timestamps", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+    actions = ["make_visible", "make_hidden"]
+
+    @admin.display(description="Photo")
+    def preview(self, product: Product) -> str:
+        url = storage_url(product.image_thumb.name)
+        if not url:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="" width="48" height="48" style="object-fit:cover;border-radius:6px">', url
+        )
+
+    @admin.display(description="Current photo")
+    def large_preview(self, product: Product) -> str:
+        url = storage_url(product.image_thumb.name)
+        return format_html('<img src="{}" alt="" width="160">', url) if url else "—"
+
+    def save_model(self, request: HttpRequest, obj: Product, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        upload = form.cleaned_data.get("new_image")
+        if upload:
+            try:
+                services.product_update(product=obj, image=upload)
+            except ValidationError as exc:
+                messages.error(request, f"The photo was not saved: {' '.join(exc.messages)}")
+
+    def delete_model(self, request: HttpRequest, obj: Product) -> None:
+        services.product_delete(product=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
+        for product in queryset:
+            services.product_delete(product=product)
+
+    @admin.action(description="Show the selected products in their stores")
+    def make_visible(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
+        count = queryset.update(is_active=True)
+        self.message_user(request, f"{count} product(s) are now visible.")
+
+    @admin.action(description="Hide the selected products")
+    def make_hidden(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
+        count = queryset.update(is_active=False)
+        self.message_user(request, f"{count} product(s) are now hidden.")
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "store", "position", "product_count"]
+    list_select_related = ["store"]
+    search_fields = ["name", "store__name", "store__slug"]
+    list_filter = ["store"]
+    raw_id_fields = ["store"]
+    list_per_page = 50
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Category]:
+        return super().get_queryset(request).annotate(_product_count=Count("products"))
+
+    @admin.display(description="Products", ordering="_product_count")
+    def product_count(self, category: Category) -> int:
+        return category._product_count

@@ -1,0 +1,234 @@
+"""Product photos: verify, orient, strip, resize and store them under content-addressed names.
+
+A seller's photo comes straight from a phone camera: it may be sideways (EXIF orientation),
+carry GPS coordinates in its metadata, be a 12 MB PNG, or not be an image at all. Nothing is
+trusted from the browser (file name, content type); Pillow decides what the bytes are.
+
+The stored objects are named after the SHA-256 of their own bytes, so they never change once
+written and can be cached forever by a CDN (book ch. 11).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import logging
+import re
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+logger = logging.getLogger(__name__)
+
+ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
+THUMB_MAX_SIDE = 400
+LARGE_MAX_SIDE = 1200
+JPEG_QUALITY = 82
+READ_CHUNK = 64 * 1024
+
+NOT_AN_IMAGE = "This file is not a JPEG, PNG or WebP image."
+TRUNCATED = "The photo file is incomplete (it was cut off while uploading); please upload it again."
+UNREADABLE = "This photo could not be read; please save it again as JPEG or PNG and retry."
+
+
+@dataclass
+class ProcessedImage:
+    """The stored variants of one uploaded photo.
+
+    `created_names` are the objects this call actually wrote (a content-addressed name that
+    already existed is reused, and is not ours to delete if something later fails).
+    """
+
+    thumb_name: str
+    large_name: str
+    sha256: str
+    width: int
+    height: int
+    created_names: list[str] = field(default_factory=list)
+
+    def discard(self) -> None:
+        """Delete what this upload wrote (the database write that should point at it failed)."""
+        delete_stored_files(self.created_names)
+
+
+def _too_large_message(max_bytes: int) -> str:
+    megabytes = max_bytes / (1024 * 1024)
+    return f"The photo is larger than {megabytes:g} MB."
+
+
+def _too_many_pixels_message(pixels: int) -> str:
+    return f"The image is too large ({pixels / 1_000_000:.0f} megapixels); please upload a smaller photo."
+
+
+def _read_capped(upload, max_bytes: int) -> bytes:
+    """Read the whole upload, refusing it as soon as it is known to exceed `max_bytes`."""
+    size = getattr(upload, "size", None)
+    if size is not None and size > max_bytes:
+        raise ValidationError(_too_large_message(max_bytes), code="too_large")
+    if hasattr(upload, "seek"):
+        with contextlib.suppress(OSError, ValueError):
+            upload.seek(0)
+    buffer = io.BytesIO()
+    if hasattr(upload, "chunks"):
+        chunks: Iterable[bytes] = upload.chunks(READ_CHUNK)
+    else:
+        chunks = iter(lambda: upload.read(READ_CHUNK), b"")
+    for chunk in chunks:
+        buffer.write(chunk)
+        # The declared size can lie (or be missing): count what actually arrives.
+        if buffer.tell() > max_bytes:
+            raise ValidationError(_too_large_message(max_bytes), code="too_large")
+    data = buffer.getvalue()
+    if not data:
+        raise ValidationError("The photo file is empty.", code="empty")
+    return data
+
+
+def _open_checked(data: bytes, max_pixels: int) -> Image.Image:
+    """Open and verify the bytes, checking format and pixel count before any decoding."""
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns (then errors) above its own global cap; ours is checked explicitly.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            # Only the three decoders we accept ever see the bytes (smaller attack surface).
+            probe = Image.open(io.BytesIO(data), formats=sorted(ACCEPTED_FORMATS))
+            if probe.format not in ACCEPTED_FORMATS:
+                raise ValidationError(NOT_AN_IMAGE, code="format")
+            # width * height comes from the header; nothing has been decoded yet.
+            width, height = probe.size
+            if width * height > max_pixels:
+                raise ValidationError(_too_many_pixels_message(width * height), code="too_many_pixels")
+            probe.verify()
+            # verify() leaves the object unusable: reopen for the real decode.
+            image = Image.open(io.BytesIO(data), formats=sorted(ACCEPTED_FORMATS))
+            image.load()
+    except ValidationError:
+        raise
+    except Image.DecompressionBombError as exc:
+        match = re.search(r"\((\d+) pixels\)", str(exc))
+        pixels = int(match.group(1)) if match else max_pixels + 1
+        raise ValidationError(_too_many_pixels_message(pixels), code="too_many_pixels") from exc
+    except UnidentifiedImageError as exc:
+        raise ValidationError(NOT_AN_IMAGE, code="format") from exc
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        # Pillow reports a cut-off file as "image file is truncated" / "broken data stream".
+        text = str(exc).lower()
+        if "truncated" in text or "broken data stream" in text or isinstance(exc, EOFError):
+            raise ValidationError(TRUNCATED, code="truncated") from exc
+        raise ValidationError(UNREADABLE, code="unreadable") from exc
+    except Exception as exc:  # Pillow plugins raise assorted errors on hostile input.
+        logger.warning("image decode failed: %r", exc)
+        raise ValidationError(UNREADABLE, code="unreadable") from exc
+    return image
+
+
+def _to_clean_rgb(image: Image.Image) -> Image.Image:
+    """Upright, RGB, transparency flattened on white, and no metadata at all."""
+    try:
+        image = ImageOps.exif_transpose(image)
+    except Exception:  # A broken EXIF block must not cost the seller the photo.
+        logger.info("ignoring unreadable EXIF orientation")
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
+    if has_alpha:
+        rgba = image.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, (255, 255, 255))
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+    else:
+        converted = image.convert("RGB")
+        # A fresh image carries no info dict: EXIF, GPS, XMP, ICC and comments are gone.
+        flat = Image.new("RGB", converted.size)
+        flat.paste(converted)
+    return flat
+
+
+def _encode_variant(image: Image.Image, max_side: int) -> bytes:
+    variant = image.copy()
+    variant.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    variant.save(out, "JPEG", quality=JPEG_QUALITY, progressive=True, optimize=True)
+    return out.getvalue()
+
+
+def _store(name: str, content: bytes) -> tuple[str, bool]:
+    """Save `content` under `name` unless that content-addressed object already exists."""
+    if default_storage.exists(name):
+        return name, False
+    stored = default_storage.save(name, ContentFile(content))
+    return stored, True
+
+
+def process_product_image(upload, *, store_id: int) -> ProcessedImage:
+    """Validate an uploaded photo and store its thumbnail and large JPEG variants.
+
+    Raises django.core.exceptions.ValidationError with a message a seller can act on. Either
+    both variants are stored or neither is.
+    """
+    max_bytes = settings.DUKAAN_MAX_UPLOAD_BYTES
+    data = _read_capped(upload, max_bytes)
+    original_sha256 = hashlib.sha256(data).hexdigest()
+    image = _open_checked(data, settings.DUKAAN_MAX_IMAGE_PIXELS)
+    try:
+        clean = _to_clean_rgb(image)
+        thumb_bytes = _encode_variant(clean, THUMB_MAX_SIDE)
+        large_bytes = _encode_variant(clean, LARGE_MAX_SIDE)
+    except ValidationError:
+        raise
+    except Exception as exc:
+        logger.warning("image conversion failed: %r", exc)
+        raise ValidationError(UNREADABLE, code="unreadable") from exc
+    width, height = clean.size
+
+    prefix = f"products/{int(store_id)}/"
+    created: list[str] = []
+    try:
+        thumb_name, thumb_created = _store(
+            f"{prefix}{hashlib.sha256(thumb_bytes).hexdigest()}-thumb.jpg", thumb_bytes
+        )
+        if thumb_created:
+            created.append(thumb_name)
+        large_name, large_created = _store(
+            f"{prefix}{hashlib.sha256(large_bytes).hexdigest()}-large.jpg", large_bytes
+        )
+        if large_created:
+            created.append(large_name)
+    except Exception:
+        # Nothing half-stored: a thumbnail without its large variant is removed again.
+        delete_stored_files(created)
+        raise
+    return ProcessedImage(
+        thumb_name=thumb_name,
+        large_name=large_name,
+        sha256=original_sha256,
+        width=width,
+        height=height,
+        created_names=created,
+    )
+
+
+def delete_stored_files(names: Iterable[str]) -> None:
+    """Best-effort delete of stored objects; a failure is logged, never raised."""
+    for name in names:
+        if not name:
+            continue
+        try:
+            default_storage.delete(name)
+        except Exception:
+            logger.exception("could not delete stored file %s", name)
+
+
+def storage_url(name: str) -> str:
+    """The public URL of a stored object, or "" when there is none."""
+    if not name:
+        return ""
+    try:
+        return default_storage.url(name)
+    except Exception:
+        logger.exception("could not build the URL of %s", name)
+        return ""

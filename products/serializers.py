@@ -1,0 +1,148 @@
+"""API serializers: parse and type-check input; products/services.py applies the rules."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.fields import empty
+
+from products.images import storage_url
+from products.models import MAX_PRICE, MAX_STOCK, MIN_PRICE, Category, Product
+from products.services import CATEGORY_NAME_MAX, DESCRIPTION_MAX, NAME_MAX
+
+
+def _money_field(label: str, **kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=MIN_PRICE,
+        max_value=MAX_PRICE,
+        error_messages={
+            "invalid": f"{label} must be a number, e.g. 199 or 199.50.",
+            "min_value": f"{label} must be more than zero.",
+            "max_value": f"{label} can be at most {MAX_PRICE:,}.",
+            "max_digits": f"{label} can be at most {MAX_PRICE:,}.",
+            "max_whole_digits": f"{label} can be at most {MAX_PRICE:,}.",
+            "max_decimal_places": f"{label} can have at most 2 decimal places (paise).",
+            "max_string_length": f"{label} must be a number, e.g. 199 or 199.50.",
+            "null": f"{label} is required.",
+        },
+        **kwargs,
+    )
+
+
+class FormSafeBooleanField(serializers.BooleanField):
+    """A boolean that a multipart form may leave out without meaning "false".
+
+    DRF treats a missing checkbox in form data as False; for `is_active` that would hide
+    every product the mobile app uploads without sending the field.
+    """
+
+    default_empty_html = empty
+
+
+@extend_schema_field(
+    {"type": "integer", "nullable": True, "description": "Id of one of the store's categories."}
+)
+class StoreCategoryField(serializers.PrimaryKeyRelatedField):
+    default_error_messages = {
+        "does_not_exist": "Choose one of your store's categories (no category {pk_value} in this store).",
+        "incorrect_type": "Category must be the id of one of your store's categories.",
+    }
+
+    def get_queryset(self):
+        store = self.context.get("store")
+        if store is None:
+            return Category.objects.none()
+        return Category.objects.filter(store=store)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("incorrect_type", data_type="bool")
+        return super().to_internal_value(data)
+
+
+class ProductWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=NAME_MAX)
+    price = _money_field("Price")
+    mrp = _money_field("MRP", required=False, allow_null=True)
+    description = serializers.CharField(
+        max_length=DESCRIPTION_MAX, required=False, allow_blank=True, trim_whitespace=True
+    )
+    category = StoreCategoryField(required=False, allow_null=True)
+    stock = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=MAX_STOCK,
+        help_text="Units in stock; null (or absent) means unlimited.",
+        error_messages={
+            "invalid": "Stock must be a whole number, or empty for unlimited.",
+            "min_value": "Stock cannot be negative.",
+            "max_value": f"Stock can be at most {MAX_STOCK:,}.",
+        },
+    )
+    is_active = FormSafeBooleanField(required=False, help_text="Visible in the store (default true).")
+    image = serializers.FileField(
+        required=False,
+        allow_null=True,
+        allow_empty_file=False,
+        write_only=True,
+        help_text="JPEG, PNG or WebP photo, at most 10 MB. In PATCH, null removes the photo.",
+    )
+
+    def to_internal_value(self, data):
+        # "" for an optional number from a form means "empty", the same as null.
+        if hasattr(data, "getlist"):
+            # A plain dict of the form's values (QueryDict.copy() would deep-copy uploaded files).
+            data = {key: data.get(key) for key in data}
+            for key in ("mrp", "stock", "category"):
+                if data.get(key) == "":
+                    data[key] = None
+        if isinstance(data, dict) and isinstance(data.get("stock"), bool):
+            raise serializers.ValidationError(
+                {"stock": ["Stock must be a whole number, or empty for unlimited."]}
+            )
+        return super().to_internal_value(data)
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    thumb_url = serializers.SerializerMethodField()
+    image_url = serializers.SerializerMethodField()
+    in_stock = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "name",
+            "description",
+            "price",
+            "mrp",
+            "category",
+            "stock",
+            "in_stock",
+            "is_active",
+            "position",
+            "thumb_url",
+            "image_url",
+            "image_sha256",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_thumb_url(self, product: Product) -> str:
+        return storage_url(product.image_thumb.name)
+
+    def get_image_url(self, product: Product) -> str:
+        return storage_url(product.image_large.name)
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    name = serializers.CharField(max_length=CATEGORY_NAME_MAX)
+
+    class Meta:
+        model = Category
+        fields = ["id", "name", "position"]
+        read_only_fields = ["id", "position"]

@@ -1,0 +1,213 @@
+"""Seller dashboard pages: sign-in by one-time code, the home page with store links, store settings."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_http_methods, require_POST
+
+from stores import services
+from stores.access import get_owned_store_or_404
+from stores.forms import OtpForm, PhoneForm, StoreCreateForm, StoreSettingsForm
+from stores.models import Store
+from stores.otp import client_ip
+
+SESSION_PHONE = "dukaan_login_phone"
+SESSION_NEXT = "dukaan_login_next"
+NEW_STORE_URL = "/dashboard/stores/new/"
+HOME_URL = "/dashboard/"
+
+
+def _safe_next(request: HttpRequest, value: str | None) -> str | None:
+    if value and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value
+    return None
+
+
+def _mask(phone: str) -> str:
+    return f"{phone[:-4]}****" if len(phone) > 6 else phone
+
+
+@require_http_methods(["GET", "POST"])
+def login_phone(request: HttpRequest) -> HttpResponse:
+    """Step 1: the seller's mobile number. The same answer whether it has an account or not."""
+    if request.user.is_authenticated and request.method == "GET":
+        return redirect(HOME_URL)
+    next_url = _safe_next(request, request.GET.get("next"))
+    if next_url:
+        request.session[SESSION_NEXT] = next_url
+    status = 200
+    form = PhoneForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        phone = form.cleaned_data["phone"]
+        try:
+            services.otp_request(phone=phone, ip=client_ip(request))
+        except services.OtpThrottled as exc:
+            if request.session.get(SESSION_PHONE) == phone and "resend" in request.POST:
+                # A resend too soon: the earlier code is still good, go back to typing it.
+                messages.error(request, exc.message)
+                return redirect("dashboard:login_verify")
+            form.add_error(None, exc.message)
+            status = 429
+        except services.OtpDeliveryFailed as exc:
+            form.add_error(None, exc.message)
+            status = 503
+        else:
+            request.session[SESSION_PHONE] = phone
+            messages.success(request, f"We sent a 6-digit code to {_mask(phone)}.")
+            return redirect("dashboard:login_verify")
+    elif request.method == "POST":
+        status = 400
+    return render(request, "dashboard/login.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def login_verify(request: HttpRequest) -> HttpResponse:
+    """Step 2: the code. New sellers go on to name their store; known ones to the dashboard."""
+    phone = request.session.get(SESSION_PHONE)
+    if not phone:
+        return redirect("dashboard:login")
+    status = 200
+    form = OtpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.otp_verify(phone=phone, code=form.cleaned_data["otp"])
+        except (services.OtpLocked, services.OtpInvalid, services.AccountDisabled) as exc:
+            form.add_error("otp", exc.message)
+            status = {services.OtpLocked: 429, services.AccountDisabled: 403}.get(type(exc), 400)
+        except ValidationError:
+            request.session.pop(SESSION_PHONE, None)
+            return redirect("dashboard:login")
+        else:
+            next_url = request.session.pop(SESSION_NEXT, None)
+            request.session.pop(SESSION_PHONE, None)
+            login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
+            if not result.user.stores.exists():
+                return redirect(NEW_STORE_URL)
+            return redirect(_safe_next(request, next_url) or HOME_URL)
+    elif request.method == "POST":
+        status = 400
+    return render(request, "dashboard/verify.html", {"form": form, "phone": phone}, status=status)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.success(request, "You are signed out.")
+    return redirect("dashboard:login")
+
+
+def qr_svg(url: str, scale: int = 4) -> SafeString:
+    """The link as an inline SVG QR code, drawn here (no outside service sees the link)."""
+    # make_qr, not make: a Micro QR code for a short link would not scan in phone cameras.
+    svg = segno.make_qr(url, error="m").svg_inline(
+        scale=scale, omitsize=True, title="QR code of your store link"
+    )
+    return mark_safe(svg)  # noqa: S308 - segno's own markup; the URL is not embedded as text
+
+
+def whatsapp_share_url(store: Store) -> str:
+    text = f"Order from {store.name} online: {store.public_url}"
+    return f"https://wa.me/?text={quote(text, safe='')}"
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    stores = list(request.user.stores.order_by("created_at", "id"))
+    if not stores:
+        return redirect(NEW_STORE_URL)
+    cards = [
+        {"store": s, "qr_svg": qr_svg(s.public_url), "whatsapp_url": whatsapp_share_url(s)} for s in stores
+    ]
+    # The nav needs a store: the first one (most sellers have exactly one).
+    return render(request, "dashboard/home.html", {"cards": cards, "store": stores[0]})
+
+
+@login_required
+def qr_download(request: HttpRequest, slug: str) -> HttpResponse:
+    """The QR code as an SVG file, to print for the shop counter."""
+    store = get_owned_store_or_404(request.user, slug)
+    svg = segno.make_qr(store.public_url, error="m").svg_inline(scale=10)
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Content-Disposition"] = f'attachment; filename="{store.slug}-qr.svg"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def store_new(request: HttpRequest) -> HttpResponse:
+    form = StoreCreateForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                store = services.store_create(owner=request.user, name=form.cleaned_data["name"])
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            else:
+                messages.success(request, f"{store.name} is live at {store.public_url}")
+                return redirect(HOME_URL)
+        status = 400
+    has_store = request.user.stores.exists()
+    return render(request, "dashboard/store_new.html", {"form": form, "has_store": has_store}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def store_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    store = get_owned_store_or_404(request.user, slug)
+    initial = {
+        "name": store.name,
+        "description": store.description,
+        "whatsapp_number": store.whatsapp_number,
+        "upi_id": store.upi_id,
+        "logo": store.logo,
+        "is_active": store.is_active,
+    }
+    status = 200
+    if request.method == "POST":
+        form = StoreSettingsForm(request.POST, request.FILES, initial=initial)
+        if form.is_valid():
+            data = form.cleaned_data
+            logo = data.get("logo")
+            try:
+                services.store_update(
+                    store=store,
+                    name=data["name"],
+                    description=data["description"],
+                    whatsapp_number=data["whatsapp_number"],
+                    upi_id=data["upi_id"],
+                    is_active=data["is_active"],
+                    logo=logo or None,
+                    remove_logo=logo is False,
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            else:
+                messages.success(request, "Store settings saved.")
+                return redirect("dashboard:store_settings", slug=store.slug)
+        status = 400
+        store.refresh_from_db()  # the page header shows saved values, not rejected ones
+    else:
+        form = StoreSettingsForm(initial=initial)
+    return render(
+        request,
+        "dashboard/settings.html",
+        {"form": form, "store": store},
+        status=status,
+    )

@@ -1,0 +1,107 @@
+"""Forms of the seller dashboard. They only shape input; the rules live in stores.services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from stores import otp
+from stores.phone import MAX_PHONE_INPUT_LENGTH, normalize_phone
+from stores.services import DESCRIPTION_MAX_LENGTH, STORE_NAME_MAX_LENGTH
+
+
+class PhoneForm(forms.Form):
+    phone = forms.CharField(
+        label="Mobile number",
+        max_length=MAX_PHONE_INPUT_LENGTH,
+        error_messages={"max_length": "Enter a valid mobile number, e.g. 98765 43210."},
+        widget=forms.TextInput(
+            attrs={
+                "type": "tel",
+                "inputmode": "tel",
+                "autocomplete": "tel",
+                "placeholder": "98765 43210",
+                "autofocus": True,
+            }
+        ),
+        help_text="We will send a 6-digit code by SMS. Outside India? Start with + and the country code.",
+    )
+
+    def clean_phone(self) -> str:
+        return normalize_phone(self.cleaned_data["phone"])
+
+
+class OtpForm(forms.Form):
+    otp = forms.CharField(
+        label="6-digit code",
+        max_length=20,
+        error_messages={"max_length": "Enter the 6-digit code from the SMS."},
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "pattern": r"[0-9 ]*",
+                "placeholder": "123456",
+                "autofocus": True,
+            }
+        ),
+    )
+
+    def clean_otp(self) -> str:
+        digits = otp.clean_code_input(self.cleaned_data["otp"])
+        if digits is None:
+            raise ValidationError("Enter the 6-digit code from the SMS.")
+        return digits
+
+
+class StoreCreateForm(forms.Form):
+    name = forms.CharField(
+        label="Store name",
+        max_length=STORE_NAME_MAX_LENGTH,
+        error_messages={
+            "required": "Enter a name for your store.",
+            "max_length": f"Keep the store name to {STORE_NAME_MAX_LENGTH} characters.",
+        },
+        widget=forms.TextInput(attrs={"placeholder": "Asha's Kitchen", "autofocus": True}),
+        help_text="Your link is made from it. You can change the name later; the link stays.",
+    )
+
+
+class StoreSettingsForm(forms.Form):
+    name = forms.CharField(
+        label="Store name",
+        max_length=STORE_NAME_MAX_LENGTH,
+        error_messages={
+            "required": "Enter a name for your store.",
+            "max_length": f"Keep the store name to {STORE_NAME_MAX_LENGTH} characters.",
+        },
+    )
+    description = forms.CharField(
+        required=False,
+        max_length=DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="A line or two shoppers see under your store name.",
+    )
+    whatsapp_number = forms.CharField(
+        label="WhatsApp number",
+        required=False,
+        max_length=MAX_PHONE_INPUT_LENGTH,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "placeholder": "98765 43210"}),
+        help_text="Shoppers can message you here about orders.",
+    )
+    upi_id = forms.CharField(
+        label="UPI id",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "shopname@okaxis", "autocapitalize": "none"}),
+        help_text="Payments by UPI go to this id.",
+    )
+    logo = forms.FileField(
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+        help_text="A square JPEG or PNG under 2 MB looks best.",
+    )
+    is_active = forms.BooleanField(
+        label="Store is open (visible to shoppers)",
+        required=False,
+    )

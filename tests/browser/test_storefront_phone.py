@@ -1,0 +1,120 @@
+"""The demo storefront in headless Chromium on a 390px-wide phone."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
+PHONE_WIDTH = 390
+
+
+def _card_prices(page) -> list[Decimal]:
+    texts = page.locator(".sf-card .sf-price strong").all_inner_texts()
+    return [Decimal(re.sub(r"[^\d.]", "", text)) for text in texts]
+
+
+def _scroll_through(page) -> None:
+    """Scroll to the bottom step by step so every lazy image is asked for."""
+    page.evaluate(
+        """async () => {
+            for (let y = 0; y < document.body.scrollHeight; y += 400) {
+                window.scrollTo(0, y);
+                await new Promise(r => setTimeout(r, 60));
+            }
+            window.scrollTo(0, 0);
+        }"""
+    )
+
+
+def _broken_images(page) -> list[str]:
+    page.wait_for_function("() => Array.from(document.images).every(img => img.complete)", timeout=15_000)
+    return page.evaluate(
+        "() => Array.from(document.images).filter(img => img.naturalWidth === 0).map(img => img.src)"
+    )
+
+
+def test_demo_storefront_fits_a_phone_and_sorts_by_price(phone_page, tmp_path):
+    page = phone_page
+    response = page.goto("/demo-kirana/")
+    assert response is not None and response.status == 200
+    assert page.get_by_role("heading", name="Demo Kirana").is_visible()
+
+    # No sideways scrolling on a 390px phone.
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE_WIDTH
+    # Two product columns.
+    columns = page.evaluate(
+        "() => new Set(Array.from(document.querySelectorAll('.sf-card'))"
+        ".map(c => c.getBoundingClientRect().left)).size"
+    )
+    assert columns == 2
+
+    _scroll_through(page)
+    assert page.locator(".sf-card img").count() >= 10
+    assert _broken_images(page) == []
+    page.screenshot(path=str(tmp_path / "storefront-390.png"), full_page=True)
+
+    # The sort control submits itself when changed (and works as a plain form without JS).
+    page.get_by_label("Sort").select_option("price_asc")
+    page.wait_for_url(re.compile(r"sort=price_asc"))
+    prices = _card_prices(page)
+    assert len(prices) >= 10
+    assert prices == sorted(prices)
+    page.get_by_label("Sort").select_option("price_desc")
+    page.wait_for_url(re.compile(r"sort=price_desc"))
+    assert _card_prices(page) == sorted(prices, reverse=True)
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE_WIDTH
+    assert page.js_errors == []
+
+
+def test_category_chip_and_product_page_on_a_phone(phone_page, tmp_path):
+    page = phone_page
+    page.goto("/demo-kirana/")
+    page.get_by_role("navigation", name="Categories").get_by_role("link", name="Snacks").click()
+    page.wait_for_url(re.compile(r"category=\d+"))
+    names = page.locator(".sf-card-name").all_inner_texts()
+    assert names and all(
+        n in {"Masala Peanuts 200 g", "Aloo Bhujia 400 g", "Banana Chips 250 g", "Khakhra Combo (4 flavours)"}
+        for n in names
+    )
+
+    page.get_by_role("link", name="Aloo Bhujia 400 g").click()
+    page.wait_for_url(re.compile(r"/demo-kirana/p/\d+/"))
+    assert page.get_by_role("heading", name="Aloo Bhujia 400 g").is_visible()
+    assert _broken_images(page) == []
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE_WIDTH
+    page.screenshot(path=str(tmp_path / "product-390.png"), full_page=True)
+    assert page.js_errors == []
+
+
+def test_search_box_finds_a_product(phone_page):
+    page = phone_page
+    page.goto("/demo-kirana/")
+    page.get_by_label("Search this store").fill("coffee")
+    page.get_by_label("Search this store").press("Enter")
+    page.wait_for_url(re.compile(r"q=coffee"))
+    assert page.locator(".sf-card-name").all_inner_texts() == ["Filter Coffee Powder 250 g"]
+
+
+def test_add_to_cart_counts_for_this_shopper_only(phone_page, browser, dukaan_server):
+    page = phone_page
+    page.goto("/demo-kirana/")
+    card = page.locator(".sf-card", has=page.get_by_role("button", name="Add to cart")).first
+    card.get_by_role("button", name="Add to cart").click()
+    page.wait_for_url(re.compile(r"/demo-kirana/cart/"))
+    page.goto("/demo-kirana/")
+    assert page.locator("[data-cart-count]").inner_text() == "1"
+
+    # Another shopper opening the same store sees their own (empty) cart.
+    other = browser.new_context(
+        viewport={"width": PHONE_WIDTH, "height": 844}, base_url=dukaan_server.base_url
+    )
+    try:
+        other_page = other.new_page()
+        other_page.goto("/demo-kirana/")
+        assert other_page.locator("[data-cart-count]").inner_text() == "0"
+    finally:
+        other.close()

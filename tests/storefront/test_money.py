@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from stores.templatetags.money import money
+
+
+@pytest.mark.parametrize(
+    ("value", "currency", "expected"),
+    [
+        (Decimal("1299"), "INR", "₹1,299.00"),
+        ("120.5", "INR", "₹120.50"),
+        ("0.01", "INR", "₹0.01"),
+        ("999.999", "INR", "₹1,000.00"),
+        ("129999.00", "INR", "₹1,29,999.00"),
+        ("10000000.00", "INR", "₹1,00,00,000.00"),
+        (45, "inr", "₹45.00"),
+        ("1234.5", "USD", "USD 1,234.50"),
+        ("-50", "INR", "-₹50.00"),
+        (None, "INR", ""),
+        ("", "INR", ""),
+        ("abc", "INR", ""),
+    ],
+)
+def test_money_formats_amounts_the_way_shoppers_read_them(value, currency, expected):
+    assert money(value, currency) == expected
