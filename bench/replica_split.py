@@ -48,17 +48,39 @@ class QueryCounter:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.counts: collections.Counter[tuple[str, str]] = collections.Counter()
+        self.primary_reasons: collections.Counter[str] = collections.Counter()
         self.lag_checks = 0
 
     def wrapper(self, alias: str):
         def count(execute, sql, params, many, context):
             kind = "read" if sql.lstrip()[:6].upper() in ("SELECT",) else "write/other"
+            why = self.why_primary(sql) if alias == "default" and kind == "read" else ""
             with self.lock:
                 self.counts[(alias, kind)] += 1
+                if why:
+                    self.primary_reasons[why] += 1
             return execute(sql, params, many, context)
 
         count.bench_counter = True
         return count
+
+    @staticmethod
+    def why_primary(sql: str) -> str:
+        """Why a read went to the primary, from the router's state for the current request."""
+        from dukaan import db_router
+
+        if '"django_session"' in sql or '"authtoken_token"' in sql:
+            return "session/token (primary-only models)"
+        state = db_router.current_state()
+        if state is None:
+            return "outside a request"
+        if db_router.primary_in_transaction():
+            return "inside a transaction"
+        if state.primary_reads:
+            return "unsafe method (POST/PATCH...)"
+        if state.pinned:
+            return "read-your-writes pin"
+        return "no healthy replica / use_primary()"
 
     def install(self, connection) -> None:
         if not any(getattr(w, "bench_counter", False) for w in connection.execute_wrappers):
@@ -67,6 +89,7 @@ class QueryCounter:
     def reset(self) -> None:
         with self.lock:
             self.counts.clear()
+            self.primary_reasons.clear()
             self.lag_checks = 0
 
 
@@ -252,17 +275,19 @@ def run(pair, args) -> int:
             "reads": reads,
             "read_share": {alias: round(n / total_reads, 3) for alias, n in reads.items()},
             "writes_and_other": writes,
+            "primary_reads_by_reason": dict(counter.primary_reasons.most_common()),
             "lag_checks": counter.lag_checks,
             "seconds": round(elapsed, 1),
         }
-        print(
-            f"\n== {name}: {result['http_requests']} requests in {elapsed:.1f}s, statuses {result['status_codes']}"
-        )
+        print(f"\n== {name}: {result['http_requests']} requests in {elapsed:.1f}s")
+        print(f"   status codes {result['status_codes']}")
         for alias in reads:
             print(
                 f"   {alias:<9} reads {reads[alias]:>6} ({result['read_share'][alias]:.1%})"
                 f"   writes/other {writes[alias]:>5}"
             )
+        for reason, n in counter.primary_reasons.most_common():
+            print(f"     primary read because {reason}: {n}")
         print(f"   replica lag checks (raw cursor, not counted above): {counter.lag_checks}")
         return result
 

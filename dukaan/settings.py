@@ -41,6 +41,8 @@ def env_float(name: str, default: float) -> float:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
+# production | staging | development: staging tools refuse to touch "production".
+DUKAAN_ENVIRONMENT = os.environ.get("DUKAAN_ENVIRONMENT", "development").strip().lower()
 # Under pytest the suite supplies its own secrets and hosts.
 TESTING = env_bool("DUKAAN_TESTING", False) or "pytest" in sys.modules
 
@@ -143,6 +145,11 @@ for index, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
     # The plain test suite has no replication: replicas mirror the primary there.
     DATABASES[alias]["TEST"] = {"MIRROR": "default"}
     REPLICA_ALIASES.append(alias)
+# Behind PgBouncer in transaction pooling mode (compose profile "pgbouncer"), a server-side
+# cursor would outlive its transaction's server connection.
+if env_bool("DUKAAN_DB_DISABLE_SERVER_SIDE_CURSORS", False):
+    for _alias in DATABASES:
+        DATABASES[_alias]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DATABASE_ROUTERS = ["dukaan.db_router.PrimaryReplicaRouter"]
 DUKAAN_READ_YOUR_WRITES_SECONDS = env_int("DUKAAN_READ_YOUR_WRITES_SECONDS", 60)
 DUKAAN_REPLICA_MAX_LAG_SECONDS = env_float("DUKAAN_REPLICA_MAX_LAG_SECONDS", 5.0)

@@ -10,7 +10,6 @@ Everything goes through `search_product_ids`, so an external engine can replace 
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 
@@ -24,9 +23,12 @@ logger = logging.getLogger(__name__)
 # Longer input is cut, not refused: a search box must never fail.
 MAX_QUERY_CHARS = 100
 MAX_QUERY_WORDS = 8
-# word_similarity() of the query against the name; 0.3 lets "sheos" find "Shoes" (0.33) while
-# unrelated words ("sheos" vs "Cotton Socks": 0.17) stay out.
+# word_similarity() of the query against the name: at least TRIGRAM_THRESHOLD to be considered
+# ("sheos" vs "Running Shoes": 0.33; vs "Cotton Socks": 0.17), and then either a strong
+# similarity ("runing shoes": 0.8) or words within a small edit distance of the name's words.
 TRIGRAM_THRESHOLD = 0.3
+STRONG_SIMILARITY = 0.5
+EDIT_CLOSENESS = 0.5
 
 # Words shoppers use interchangeably. Each group is expanded to all its members.
 SYNONYM_GROUPS: tuple[frozenset[str], ...] = (
@@ -82,10 +84,10 @@ def search_product_ids(store_id: int, query: str, limit: int = 200, *, active_on
     alias = router.db_for_read(Product)
     connection = connections[alias]
     if connection.vendor == "postgresql":
-        # A savepoint when inside a transaction, so a failed search cannot poison the caller's.
-        guard = transaction.atomic(using=alias) if connection.in_atomic_block else contextlib.nullcontext()
         try:
-            with guard:
+            # Its own transaction (a savepoint inside the caller's): the trigram threshold is set
+            # transaction-locally, and a failed search cannot poison the caller's transaction.
+            with transaction.atomic(using=alias):
                 return _search_postgres(connection, int(store_id), text, words, limit, active_only)
         except DatabaseError:
             # e.g. pg_trgm/fuzzystrmatch missing on this server: degrade, never fail the page.
@@ -93,56 +95,90 @@ def search_product_ids(store_id: int, query: str, limit: int = 200, *, active_on
     return _search_simple(int(store_id), words, limit, active_only)
 
 
-# A STORED generated column on PostgreSQL (migration 0005): name weighted A, description B.
-_DOCUMENT_SQL = "p.search_document"
+# Candidates re-ranked with the (comparatively costly) edit distance; the rest keep their order.
+RERANK_CANDIDATES = 500
 
 
 def _search_postgres(
     connection, store_id: int, text: str, words: list[str], limit: int, active_only: bool
 ) -> list[int]:
-    params: list[object] = []
+    tsquery_params: list[object] = []
     word_queries = []
     for word in words:
         alternatives = expand_synonyms(word)
         word_queries.append("(" + " || ".join("plainto_tsquery('english', %s)" for _ in alternatives) + ")")
-        params.extend(alternatives)
-    # Every word (or one of its synonyms) must match; "the" and other stop words drop out,
-    # and numnode() = 0 detects a query of nothing but stop words.
+        tsquery_params.extend(alternatives)
+    # Every word (or one of its synonyms) must match; stop words ("the") drop out.
     tsquery_sql = " && ".join(word_queries)
+    raw = text.lower()
     active_sql = "AND p.is_active" if active_only else ""
-    # Ranking: full-text rank (name words weigh more than description words), plus how close
-    # the query is to the name as a whole (trigrams), plus how close each query word is to its
-    # nearest name word by edit distance. The last term separates transposition typos that
-    # trigrams cannot ("sheos" shares as many trigrams with "shirt" as with "shoes").
+    # p.search_document is a STORED generated column (migration 0005): name weighted A above
+    # description B, GIN-indexed. `<%` (written `<%%` for the driver) is pg_trgm's word
+    # similarity operator (GIN-indexed on name): true above pg_trgm.word_similarity_threshold,
+    # which is set around this query only.
+    #
+    # A product is found by full text, or by a name close to the query: very similar trigrams,
+    # or some similarity plus a small edit distance per word. Trigrams alone cannot tell
+    # "sheos" -> "shoes" (a typo) from "shawl" -> "shoes" (a different word): both share
+    # only "s", "sh"; the edit distance can (2 vs 4 letters).
+    # Ranking: full-text rank (name above description) + trigram similarity to the name +
+    # half the per-word edit closeness.
     sql = f"""
-        WITH q AS (SELECT {tsquery_sql} AS ts, %s::text AS raw, %s::text[] AS words)
-        SELECT p.id
-        FROM products_product p
-        CROSS JOIN q
+        WITH candidates AS (
+            SELECT p.id, p.name, p.position,
+                   p.search_document @@ ({tsquery_sql}) AS text_match,
+                   word_similarity(%s, p.name) AS similarity,
+                   ts_rank(p.search_document, {tsquery_sql}) AS rank
+            FROM products_product p
+            WHERE p.store_id = %s {active_sql}
+              AND (p.search_document @@ ({tsquery_sql}) OR %s <%% p.name)
+            ORDER BY p.search_document @@ ({tsquery_sql}) DESC, word_similarity(%s, p.name) DESC,
+                     p.position, p.id DESC
+            LIMIT %s
+        )
+        SELECT c.id
+        FROM candidates c
         CROSS JOIN LATERAL (
             SELECT coalesce(avg(best), 0) AS closeness FROM (
                 SELECT max(1 - levenshtein(qw, nw)::float / greatest(length(qw), length(nw), 1)) AS best
-                FROM unnest(q.words) AS qw,
-                     regexp_split_to_table(lower(p.name), '[^[:alnum:]]+') AS nw
+                FROM unnest(%s::text[]) AS qw,
+                     regexp_split_to_table(lower(c.name), '[^[:alnum:]]+') AS nw
                 WHERE nw <> ''
                 GROUP BY qw
             ) per_word
-        ) c
-        WHERE p.store_id = %s {active_sql}
-          AND (
-            (numnode(q.ts) > 0 AND {_DOCUMENT_SQL} @@ q.ts)
-            OR word_similarity(q.raw, p.name) >= %s
-          )
-        ORDER BY
-          (CASE WHEN numnode(q.ts) > 0 THEN ts_rank({_DOCUMENT_SQL}, q.ts) ELSE 0 END)
-            + word_similarity(q.raw, p.name) + 0.5 * c.closeness DESC,
-          p.position, p.id DESC
+        ) edit
+        WHERE c.text_match OR c.similarity >= %s OR edit.closeness >= %s
+        ORDER BY c.rank + c.similarity + 0.5 * edit.closeness DESC, c.position, c.id DESC
         LIMIT %s
     """  # noqa: S608 -- only placeholders and fixed SQL are interpolated
-    params.extend([text.lower(), [word[:60] for word in words], store_id, TRIGRAM_THRESHOLD, limit])
+    params = [
+        *tsquery_params,
+        raw,
+        *tsquery_params,
+        store_id,
+        *tsquery_params,
+        raw,
+        *tsquery_params,
+        raw,
+        RERANK_CANDIDATES,
+        [word[:60] for word in words],
+        STRONG_SIMILARITY,
+        EDIT_CLOSENESS,
+        limit,
+    ]
     with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('pg_trgm.word_similarity_threshold', true), "
+            "set_config('pg_trgm.word_similarity_threshold', %s, true)",
+            [str(TRIGRAM_THRESHOLD)],
+        )
+        previous = cursor.fetchone()[0]
         cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+        found = [row[0] for row in cursor.fetchall()]
+        if previous:
+            # Put back the caller's value (matters when the caller has a transaction open).
+            cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [previous])
+        return found
 
 
 def _search_simple(store_id: int, words: list[str], limit: int, active_only: bool) -> list[int]:

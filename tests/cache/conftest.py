@@ -59,7 +59,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until(condition: Callable[[], object], timeout: float, message: str, interval: float = 0.005) -> float:
+def wait_until(
+    condition: Callable[[], object], timeout: float, message: str, interval: float = 0.005
+) -> float:
     """Poll `condition` until truthy; returns the seconds it took, fails the test after `timeout`."""
     started = time.monotonic()
     while True:
@@ -112,7 +114,11 @@ class InvalidatorProcess:
 
     def wait_for_line(self, text: str, timeout: float = 10) -> None:
         def seen() -> bool:
-            if self.proc is not None and self.proc.poll() is not None and not any(text in x for x in self.lines):
+            if (
+                self.proc is not None
+                and self.proc.poll() is not None
+                and not any(text in x for x in self.lines)
+            ):
                 pytest.fail("invalidator exited early:\n" + "\n".join(self.lines[-30:]))
             return any(text in line for line in self.lines)
 
@@ -167,7 +173,9 @@ def invalidator_factory() -> Iterator[Callable[..., InvalidatorProcess]]:
     for process in started:
         if process.proc is not None and process.proc.poll() is None:
             code = process.terminate()
-            assert code == 0, "invalidator did not exit cleanly on SIGTERM:\n" + "\n".join(process.lines[-20:])
+            assert code == 0, "invalidator did not exit cleanly on SIGTERM:\n" + "\n".join(
+                process.lines[-20:]
+            )
 
 
 class ThrowawayRedis:

@@ -109,7 +109,9 @@ def test_an_unknown_or_inactive_store_has_no_catalogue(make_store):
     assert get_catalogue(hidden.slug) is None
 
 
-def test_without_an_invalidator_each_hit_is_checked_against_the_change_log(validate_hits, store, make_product):
+def test_without_an_invalidator_each_hit_is_checked_against_the_change_log(
+    validate_hits, store, make_product
+):
     product = make_product(store, price="100.00")
     assert prices(get_catalogue(store.slug))[product.id] == Decimal("100.00")
 
@@ -179,7 +181,7 @@ def test_a_crowd_of_simultaneous_misses_builds_the_catalogue_once(
     assert len(results) == crowd
     assert all(len(r["products"]) == 50 for r in results)
     assert catalogue_cache.stats.rebuilds == 1, catalogue_cache.stats.as_dict()
-    assert catalogue_cache.stats.misses == crowd
+    assert catalogue_cache.stats.hits + catalogue_cache.stats.misses == crowd
 
 
 @pytest.mark.redis

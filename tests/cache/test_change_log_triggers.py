@@ -72,7 +72,10 @@ def test_category_and_store_edits_are_logged(make_store, make_category):
     store.name = "Renamed"
     store.save()
     rows = CatalogueChange.objects.filter(id__gt=mark)
-    assert {(r.store_id, r.table) for r in rows} == {(store.id, "products_category"), (store.id, "stores_store")}
+    assert {(r.store_id, r.table) for r in rows} == {
+        (store.id, "products_category"),
+        (store.id, "stores_store"),
+    }
 
 
 def test_moving_a_product_to_another_store_logs_both_stores(make_store, make_product):

@@ -115,3 +115,40 @@ def test_sqlite_matches_words_in_name_or_description_name_first(shoe_store, stor
     found = search_product_ids(store.pk, "running shoes")
 
     assert found == ids(shoe_store["running"], shoe_store["bag"])
+
+
+@pytest.mark.postgres
+def test_search_degrades_to_the_simple_match_when_an_extension_is_missing(shoe_store, store, caplog):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        # Rolled back with the test's transaction.
+        cursor.execute("DROP EXTENSION fuzzystrmatch")
+
+    found = search_product_ids(store.pk, "running shoes")
+
+    assert found == ids(shoe_store["running"], shoe_store["bag"])
+    assert "using the simple match" in caplog.text
+
+
+@pytest.mark.postgres
+def test_the_typo_threshold_does_not_leak_into_the_callers_session(shoe_store, store):
+    from django.db import connection
+
+    search_product_ids(store.pk, "sheos")
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('pg_trgm.word_similarity_threshold')")
+        assert cursor.fetchone()[0] == "0.6"
+
+
+@pytest.mark.postgres
+def test_the_search_document_follows_raw_sql_updates(shoe_store, store):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE products_product SET name = 'Woollen Shawl' WHERE id = %s", [shoe_store["socks"].pk]
+        )
+
+    assert search_product_ids(store.pk, "shawl") == ids(shoe_store["socks"])
