@@ -5,6 +5,8 @@
 #
 #   entrypoint.sh web [gunicorn args]   gunicorn with deploy/gunicorn.conf.py (GUNICORN_CONFIG to swap)
 #   entrypoint.sh migrate               apply migrations once, then exit (compose one-shot / k8s Job)
+#   entrypoint.sh release               migrate, then collectstatic when static files live on S3
+#                                       (DUKAAN_STATIC_ON_S3=1, the k8s release Job)
 #   entrypoint.sh invalidator           the cache invalidator (LISTEN + catch up from the change log)
 #   entrypoint.sh assets                publish collected static files to $DUKAAN_STATIC_PUBLISH_DIR and
 #                                       render the nginx config to $NGINX_CONF_OUT (compose one-shot)
@@ -23,6 +25,13 @@ case "$role" in
   migrate)
     "$PYTHON" manage.py migrate --noinput "$@"
     echo "entrypoint: migrations applied"
+    ;;
+  release)
+    "$PYTHON" manage.py migrate --noinput
+    case "${DUKAAN_STATIC_ON_S3:-0}" in
+      1|true|yes|on) "$PYTHON" manage.py collectstatic --noinput ;;
+    esac
+    echo "entrypoint: release steps done"
     ;;
   invalidator)
     exec "$PYTHON" manage.py run_cache_invalidator "$@"

@@ -39,7 +39,8 @@ def _check_invalidator() -> dict[str, Any]:
     from dukaan.invalidator import invalidator_status
 
     try:
-        return {**invalidator_status(), "catalogue_cache": cache_status()}
+        # "ok": the position could be read (every check in /readyz carries an "ok").
+        return {"ok": True, **invalidator_status(), "catalogue_cache": cache_status()}
     except Exception as exc:
         return {"ok": False, "error": str(exc)[:200]}
 

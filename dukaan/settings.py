@@ -144,6 +144,10 @@ for index, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
     DATABASES[alias] = dj_database_url.parse(url, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)
     # The plain test suite has no replication: replicas mirror the primary there.
     DATABASES[alias]["TEST"] = {"MIRROR": "default"}
+    # A replica on a dead host must fail fast (the router then reads from the primary), not hang
+    # a request for the OS connect timeout; `?connect_timeout=N` in the URL overrides this.
+    if DATABASES[alias]["ENGINE"].endswith("postgresql"):
+        DATABASES[alias].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
     REPLICA_ALIASES.append(alias)
 # Behind PgBouncer in transaction pooling mode (compose profile "pgbouncer"), a server-side
 # cursor would outlive its transaction's server connection.

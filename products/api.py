@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -26,6 +27,8 @@ from stores.access import get_owned_store_or_404
 from stores.models import Store
 
 MAX_API_QUERY_CHARS = 200
+# Room for the other form fields around the photo in a multipart body.
+MULTIPART_OVERHEAD_BYTES = 256 * 1024
 API_ORDERINGS = {"position": "position", "price": "price_asc", "-price": "price_desc", "newest": "newest"}
 
 
@@ -39,6 +42,20 @@ class StoreScopedMixin:
         if not hasattr(self, "_store"):
             self._store = get_owned_store_or_404(self.request.user, self.kwargs["slug"])
         return self._store
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)  # authentication and permissions first
+        # Refuse an oversized upload from its declared length, before the body is read at all.
+        if request.method in ("POST", "PATCH", "PUT"):
+            try:
+                declared = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                declared = 0
+            max_bytes = settings.DUKAAN_MAX_UPLOAD_BYTES
+            if declared > max_bytes + MULTIPART_OVERHEAD_BYTES:
+                raise ValidationError(
+                    {"image": [f"The photo is larger than {max_bytes / (1024 * 1024):g} MB."]}
+                )
 
     def get_serializer_context(self) -> dict:
         context = super().get_serializer_context()  # type: ignore[misc]

@@ -10,10 +10,13 @@ from stores.models import Store
 
 
 class PhotoInput(forms.FileInput):
-    """A file input that opens the phone's camera straight away (`capture`), for a quick photo."""
+    """A photo picker: on a phone it offers the camera and the gallery.
+
+    No `capture` attribute: on Android it forces the camera and hides photos already taken.
+    """
 
     def __init__(self, attrs: dict | None = None) -> None:
-        super().__init__(attrs={"accept": "image/*", "capture": "environment", **(attrs or {})})
+        super().__init__(attrs={"accept": "image/jpeg,image/png,image/webp,image/*", **(attrs or {})})
 
 
 class ProductForm(forms.Form):

@@ -87,8 +87,11 @@ def search_product_ids(store_id: int, query: str, limit: int = 200, *, active_on
         try:
             # Its own transaction (a savepoint inside the caller's): the trigram threshold is set
             # transaction-locally, and a failed search cannot poison the caller's transaction.
+            nested = connection.in_atomic_block
             with transaction.atomic(using=alias):
-                return _search_postgres(connection, int(store_id), text, words, limit, active_only)
+                return _search_postgres(
+                    connection, int(store_id), text, words, limit, active_only, nested=nested
+                )
         except DatabaseError:
             # e.g. pg_trgm/fuzzystrmatch missing on this server: degrade, never fail the page.
             logger.exception("full-text search failed; using the simple match")
@@ -100,7 +103,7 @@ RERANK_CANDIDATES = 500
 
 
 def _search_postgres(
-    connection, store_id: int, text: str, words: list[str], limit: int, active_only: bool
+    connection, store_id: int, text: str, words: list[str], limit: int, active_only: bool, *, nested: bool
 ) -> list[int]:
     tsquery_params: list[object] = []
     word_queries = []
@@ -175,8 +178,8 @@ def _search_postgres(
         previous = cursor.fetchone()[0]
         cursor.execute(sql, params)
         found = [row[0] for row in cursor.fetchall()]
-        if previous:
-            # Put back the caller's value (matters when the caller has a transaction open).
+        if nested and previous:
+            # Inside the caller's transaction the setting would outlive this search: put it back.
             cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [previous])
         return found
 

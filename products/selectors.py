@@ -30,7 +30,7 @@ def list_store_products(
     """The store's products in the requested order (book ch. 6: sorting by price walks
     product_store_price_idx instead of sorting the table)."""
     if sort not in PRODUCT_SORTS:
-        raise ValueError(f"unknown sort {sort!r}; expected one of {', '.join(PRODUCT_SORTS)}")
+        sort = "position"  # an unknown ?sort= from a shared link shows the seller's order, not an error
     products = Product.objects.filter(store_id=store_id)
     if active_only:
         products = products.filter(is_active=True)

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
+from django.utils import timezone
 
 from products.images import ProcessedImage, delete_stored_files, process_product_image
 from products.models import MAX_PRICE, MAX_STOCK, MIN_PRICE, Category, Product
@@ -300,7 +301,7 @@ def product_set_visibility(*, product: Product, is_active: bool) -> Product:
     if not isinstance(is_active, bool):
         raise ValidationError({"is_active": ["Visible must be true or false."]})
     with transaction.atomic():
-        Product.objects.filter(pk=product.pk).update(is_active=is_active)
+        Product.objects.filter(pk=product.pk).update(is_active=is_active, updated_at=timezone.now())
         product.is_active = is_active
     return product
 

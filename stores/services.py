@@ -18,7 +18,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
@@ -107,7 +108,11 @@ def otp_request(*, phone: str, ip: str | None, now: datetime | None = None) -> O
     is never looked at, so the answer cannot reveal who has an account.
     """
     phone_e164 = normalize_phone(phone)
-    backend = get_sms_backend()  # a misconfigured backend fails before anything is recorded
+    try:
+        backend = get_sms_backend()  # a misconfigured backend fails before anything is recorded
+    except ImproperlyConfigured as exc:
+        logger.error("OTP SMS backend is misconfigured: %s", exc)
+        raise OtpDeliveryFailed("Sign-in by SMS is not available right now. Please try again later.") from exc
     code = otp.generate_code()
     with transaction.atomic():
         # Locks taken in a fixed order (phone, then IP) so two requests never deadlock.
@@ -200,11 +205,10 @@ def otp_verify(*, phone: str, code: object, now: datetime | None = None) -> OtpV
             ).update(consumed_at=now)
             if not used:
                 raise OtpInvalid("This code has expired or was already used. Ask for a new code.")
-            user, created = User.objects.get_or_create(phone=phone_e164)
-            if created:
-                # Sellers sign in by code only.
-                user.set_unusable_password()
-                user.save(update_fields=["password"])
+            # Sellers sign in by code only: a new account gets an unusable password.
+            user, created = User.objects.get_or_create(
+                phone=phone_e164, defaults={"password": make_password(None)}
+            )
             if not user.is_active:
                 raise AccountDisabled("This account is switched off. Please contact Dukaan support.")
             # Any other unused codes of this phone die with this sign-in.

@@ -6,17 +6,21 @@ render time here and never stored in the catalogue, which is cached and shared.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
 
 from orders.cart import cart_count
 from stores.selectors import STOREFRONT_SORTS, catalogue_product, get_catalogue, storefront_products
 
 PRODUCTS_PER_PAGE = 24
 MAX_QUERY_LENGTH = 100
+_ASCII_ID = re.compile(r"[0-9]{1,19}")
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -31,7 +35,8 @@ def _search_ids(store_id: int, query: str) -> list[int]:
 
 
 def _positive_int(raw: str | None) -> int | None:
-    if raw is None or not raw.strip().isdigit():
+    # ASCII digits only: str.isdigit() also accepts "²", which int() then refuses.
+    if raw is None or not _ASCII_ID.fullmatch(raw.strip()):
         return None
     value = int(raw)
     return value if 0 < value < 2**63 else None
@@ -50,6 +55,9 @@ def _shopper_context(request: HttpRequest, catalogue: dict[str, Any]) -> dict[st
     }
 
 
+# The HTML carries this visitor's cart count and CSRF token: no shared cache may keep it.
+@require_safe
+@cache_control(private=True)
 def store(request: HttpRequest, slug: str) -> HttpResponse:
     catalogue = get_catalogue(slug)
     if catalogue is None:
@@ -90,6 +98,8 @@ def store(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "storefront/store.html", context)
 
 
+@require_safe
+@cache_control(private=True)
 def product(request: HttpRequest, slug: str, product_id: int) -> HttpResponse:
     catalogue = get_catalogue(slug)
     if catalogue is None:

@@ -209,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     upstreams = args.upstream or [u for u in os.environ.get("DUKAAN_UPSTREAMS", "").split(",") if u.strip()]
     if upstreams:
         overrides["upstreams"] = upstreams
+    if args.forwarded_proto is None and os.environ.get("DUKAAN_NGINX_TRUST_FORWARDED_PROTO", "0") == "1":
+        # TLS ends at a load balancer in front of nginx: pass on the scheme it reports.
+        args.forwarded_proto = "$http_x_forwarded_proto"
     for name in ("listen", "static_root", "media_root", "edge_name", "forwarded_proto", "otp_rate"):
         if getattr(args, name) is not None:
             overrides[name] = getattr(args, name)

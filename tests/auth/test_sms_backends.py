@@ -33,11 +33,13 @@ def test_console_backend_refuses_to_run_in_production(settings):
         ConsoleSmsBackend()
 
 
-def test_misconfigured_console_backend_records_no_challenge(db, settings):
+def test_misconfigured_backend_answers_503_logs_why_and_records_nothing(db, api_client, settings, caplog):
     settings.DEBUG = False
     settings.TESTING = False
-    with pytest.raises(ImproperlyConfigured):
-        services.otp_request(phone="+919876543210", ip=None)
+    response = api_client.post("/api/v1/auth/otp/request/", {"phone": "9876543210"}, format="json")
+    assert response.status_code == 503
+    assert "not available" in response.json()["detail"]
+    assert any("ConsoleSmsBackend" in r.getMessage() and r.levelno == logging.ERROR for r in caplog.records)
     assert OtpChallenge.objects.count() == 0
 
 

@@ -118,3 +118,27 @@ def test_add_to_cart_counts_for_this_shopper_only(phone_page, browser, dukaan_se
         assert other_page.locator("[data-cart-count]").inner_text() == "0"
     finally:
         other.close()
+
+
+def test_pages_of_a_bigger_store_keep_the_sort(phone_page, dukaan_server, tmp_path):
+    dukaan_server.manage("seed_demo", "--products", "60", "--slug", "browser-bazaar")
+    page = phone_page
+    page.goto("/browser-bazaar/?sort=price_desc")
+    assert page.locator(".sf-card").count() == 24
+    first_page_prices = _card_prices(page)
+    page.get_by_role("link", name=re.compile("Next")).click()
+    page.wait_for_url(re.compile(r"sort=price_desc&page=2"))
+    second_page_prices = _card_prices(page)
+    assert len(second_page_prices) == 24
+    assert min(first_page_prices) >= max(second_page_prices)
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE_WIDTH
+    page.screenshot(path=str(tmp_path / "bazaar-page-2-390.png"), full_page=True)
+
+
+def test_unknown_store_shows_the_friendly_404_on_a_phone(phone_page, tmp_path):
+    page = phone_page
+    response = phone_page.goto("/no-such-store-anywhere/")
+    assert response is not None and response.status == 404
+    assert page.get_by_role("heading", name="We couldn't find that page").is_visible()
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE_WIDTH
+    page.screenshot(path=str(tmp_path / "404-390.png"), full_page=True)

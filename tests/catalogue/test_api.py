@@ -336,3 +336,19 @@ def test_the_schema_documents_the_multipart_photo_upload():
     assert image["format"] == "binary"
     listing = {p["name"] for p in schema["paths"]["/api/v1/stores/{slug}/products/"]["get"]["parameters"]}
     assert {"ordering", "q", "category"} <= listing
+
+
+def test_an_oversized_body_is_refused_from_its_declared_length_without_reading_it(seller_api, store):
+    body = b'--x\r\nContent-Disposition: form-data; name="name"\r\n\r\nChai\r\n--x--\r\n'
+
+    response = seller_api.generic(
+        "POST",
+        products_url(store.slug),
+        body,
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(50 * 1024 * 1024),  # claims 50 MB; only a few bytes ever arrive
+    )
+
+    assert response.status_code == 400
+    assert response.json()["image"] == ["The photo is larger than 10 MB."]
+    assert Product.objects.count() == 0

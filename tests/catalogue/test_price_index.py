@@ -95,3 +95,11 @@ def test_price_sort_is_correct_on_any_database(make_store, make_product):
     prices = [p.price for p in list_store_products(store.pk, sort="price_asc")]
 
     assert prices == [Decimal("10"), Decimal("20"), Decimal("30")]
+
+
+def test_an_unknown_sort_falls_back_to_the_sellers_order(make_store, make_product):
+    store = make_store()
+    first = make_product(store, name="First", price="30", position=0)
+    second = make_product(store, name="Second", price="10", position=1)
+
+    assert list(list_store_products(store.pk, sort="bogus")) == [first, second]

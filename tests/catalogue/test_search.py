@@ -152,3 +152,17 @@ def test_the_search_document_follows_raw_sql_updates(shoe_store, store):
         )
 
     assert search_product_ids(store.pk, "shawl") == ids(shoe_store["socks"])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_in_autocommit_the_search_runs_in_its_own_short_transaction(shoe_store, store):
+    from django.db import connection
+
+    assert not connection.in_atomic_block
+    assert search_product_ids(store.pk, "sheos")[0] == shoe_store["running"].pk
+
+    assert not connection.in_atomic_block
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('pg_trgm.word_similarity_threshold')")
+        assert cursor.fetchone()[0] == "0.6"

@@ -8,29 +8,16 @@ with static files collected into a temp STATIC_ROOT that nginx serves.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from tests.conftest import require
+from tests.deploy.live import stack
 
 ROOT = Path(__file__).resolve().parents[2]
 SLOW_CONFIG = Path(__file__).resolve().parent / "gunicorn_slow.conf.py"
 
-
-def _load(name: str, path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-stack = _load("dukaan_local_stack", ROOT / "deploy" / "local_stack.py")
-render = stack.nginx_render
 
 # The live servers get their own SQLite database and in-process cache: nothing from the
 # suite's own DATABASE_URL/REDIS_URL/S3 settings leaks into them.
@@ -63,8 +50,8 @@ def live_env(tmp_path_factory) -> dict[str, str]:
 def start_app(live_env, tmp_path):
     started = []
 
-    def start(name: str, slow_seconds: float | None = None):
-        env = dict(live_env)
+    def start(name: str, slow_seconds: float | None = None, **extra_env: str):
+        env = dict(live_env, **extra_env)
         config = None
         if slow_seconds is not None:
             env["DUKAAN_TEST_SLOW_SECONDS"] = str(slow_seconds)

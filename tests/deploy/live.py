@@ -3,10 +3,28 @@
 from __future__ import annotations
 
 import http.client
+import importlib.util
 import json
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _load(name: str, path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+stack = _load("dukaan_local_stack", ROOT / "deploy" / "local_stack.py")
+render = stack.nginx_render
 
 
 @dataclass

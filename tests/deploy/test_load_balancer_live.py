@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import re
 import signal
+import subprocess
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -221,3 +223,36 @@ def test_request_id_from_nginx_is_echoed_and_logged_as_json_by_the_app(shared_pa
         r for r in json_lines((nginx.prefix / "access.log").read_text()) if r["request_id"] == request_id
     ]
     assert len(nginx_records) == 1 and nginx_records[0]["status"] == 404
+
+
+def test_readyz_turns_503_when_the_database_is_unreachable_while_healthz_stays_200(start_app, start_nginx):
+    # A PostgreSQL URL on a port where nothing listens: the process is up, its database is not.
+    app1 = start_app("app1", DATABASE_URL="postgres://dukaan@127.0.0.1:9/dukaan")
+    nginx = start_nginx([app1])
+
+    healthz = call(nginx.port, "/healthz")
+    readyz = call(nginx.port, "/readyz")
+
+    assert healthz.status == 200
+    assert readyz.status == 503
+    body = json.loads(readyz.body)
+    assert body["status"] == "unavailable" and body["checks"]["database"]["ok"] is False
+
+
+def test_the_container_healthcheck_script_passes_on_a_live_server_and_fails_on_a_dead_one(
+    live_env, shared_pair
+):
+    app1 = shared_pair[0]
+    script = [
+        sys.executable,
+        str(Path(__file__).resolve().parents[2] / "deploy" / "healthcheck.py"),
+        "/healthz",
+    ]
+
+    alive = subprocess.run(
+        script, env=dict(live_env, GUNICORN_BIND=f"0.0.0.0:{app1.port}"), capture_output=True
+    )
+    dead = subprocess.run(script, env=dict(live_env, GUNICORN_BIND="0.0.0.0:9"), capture_output=True)
+
+    assert alive.returncode == 0, alive.stderr
+    assert dead.returncode == 1

@@ -75,6 +75,9 @@ def test_inactive_products_are_not_listed(client, store, make_product):
         "?sort=",
         "?category=abc",
         "?category=-3",
+        "?category=%C2%B2",
+        "?page=%C2%B2",
+        "?category=%D9%A3",
         "?category=99999999",
         "?category=" + "9" * 40,
         "?q=" + "x" * 5000,
@@ -282,3 +285,15 @@ def test_sort_control_is_a_plain_get_form(client, store, make_product):
 
 def test_store_without_products_says_it_is_getting_ready(client, store):
     assert "getting ready" in client.get(f"/{store.slug}/").content.decode()
+
+
+def test_pages_with_visitor_data_are_private_to_the_browser(client, store, make_product):
+    product = make_product(store)
+    for url in (f"/{store.slug}/", f"/{store.slug}/p/{product.id}/"):
+        response = client.get(url)
+        assert "private" in response["Cache-Control"]
+
+
+def test_storefront_only_answers_reads(client, store):
+    assert client.post(f"/{store.slug}/").status_code in (403, 405)
+    assert client.head(f"/{store.slug}/").status_code == 200

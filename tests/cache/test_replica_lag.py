@@ -1,0 +1,192 @@
+"""No stale re-cache under replica lag (book ch. 7/9): the race, created on purpose, and its fix.
+
+The app runs for real (runserver, reading an actual streaming replica through the router) with
+Redis and the invalidator. Replay is paused on the replica, the price changes on the primary, and a
+crowd of anonymous shoppers rebuilds the catalogue from the stale replica right after the
+invalidator's first delete - the exact race. Once replay resumes, the invalidator's confirming delete
+must leave nothing but the new price in the cache.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from decimal import Decimal
+
+import pytest
+import redis
+from django.conf import settings
+
+from .conftest import ROOT, InvalidatorProcess, free_port, invalidator_env, wait_until
+
+pytestmark = [pytest.mark.integration, pytest.mark.redis, pytest.mark.timeout(240)]
+
+DATABASE = "cache_lag_it"
+PREFIX = "h6lag"
+SEED = """
+import json
+from products.models import Product
+from stores.models import Store, User
+seller = User.objects.create_user("+919845099999")
+store = Store.objects.create(owner=seller, name="Lag Cache Store", slug="lag-cache-store")
+product = Product.objects.create(store=store, name="Filter Coffee", price="100.00")
+print(json.dumps({"store": store.id, "product": product.id, "slug": store.slug}))
+"""
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+class AppServer:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "manage.py",
+                "runserver",
+                "--noreload",
+                "--skip-checks",
+                f"127.0.0.1:{self.port}",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+        def up() -> bool:
+            assert self.process.poll() is None, "app server exited"
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2):
+                    return True
+            except OSError:
+                return False
+
+        wait_until(up, 60, "app server never answered", interval=0.1)
+
+    def catalogue(self, slug: str) -> tuple[Decimal, str]:
+        """(the price shown, the database the request read from)."""
+        with urllib.request.urlopen(f"{self.url}/api/v1/stores/{slug}/catalog/", timeout=30) as response:
+            data = json.loads(response.read())
+            return Decimal(data["products"][0]["price"]), response.headers.get("X-Dukaan-DB-Read", "")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+
+
+def cached_price(client: redis.Redis, key: str) -> Decimal | None:
+    raw = client.get(key)
+    if raw is None:
+        return None
+    entry = pickle.loads(raw)  # noqa: S301 - our own cache entry, written by django-redis
+    return Decimal(entry["catalogue"]["products"][0]["price"])
+
+
+def test_a_burst_of_views_during_replica_lag_never_leaves_the_old_price_cached(pg_pair, tmp_path):
+    pg_pair.reset()
+    pg_pair.execute("primary", f'DROP DATABASE IF EXISTS "{DATABASE}"', database="postgres")
+    pg_pair.execute("primary", f'CREATE DATABASE "{DATABASE}"', database="postgres")
+    primary, replica = pg_pair.dsn("primary", DATABASE), pg_pair.dsn("replica", DATABASE)
+    env = invalidator_env(
+        DATABASE_URL=primary,
+        DATABASE_REPLICA_URLS=replica,
+        DUKAAN_CACHE_PREFIX=PREFIX,
+        DUKAAN_DATA_DIR=str(tmp_path),
+        DUKAAN_CATALOGUE_CACHE_VALIDATE_HITS="0",
+        # Paused replay must not take the replica out of rotation: the shoppers must read it.
+        DUKAAN_REPLICA_MAX_LAG_SECONDS="3600",
+        DUKAAN_REPLICA_RECHECK_SECONDS="0.5",
+    )
+    manage(env, "migrate", "--noinput", "-v", "0")
+    ids = json.loads(manage(env, "shell", "-c", SEED).strip().splitlines()[-1])
+    pg_pair.wait_for_replay()
+    raw = redis.Redis.from_url(settings.REDIS_URL)
+    key = f"{PREFIX}:1:store_catalog:{ids['store']}"
+    raw.delete(key)
+
+    invalidator = InvalidatorProcess(env).start()
+    app = AppServer(env)
+    try:
+        # Caught up with the seed (both deletes done), so no old delete muddles what follows.
+        wait_until(
+            lambda: any("processed through change" in line for line in invalidator.lines), 15, "no settle"
+        )
+        assert app.catalogue(ids["slug"]) == (Decimal("100.00"), "replica1")
+        assert cached_price(raw, key) == Decimal("100.00")
+
+        pg_pair.pause()
+        before_change = len(invalidator.lines)
+        pg_pair.execute(
+            "primary",
+            "UPDATE products_product SET price = 200 WHERE id = %s",
+            (ids["product"],),
+            database=DATABASE,
+        )
+        wait_until(lambda: not raw.exists(key), 1.0, "the first delete did not come within a second")
+
+        # The race: shoppers rebuild from the paused replica and cache the old price again.
+        seen: list[tuple[Decimal, str]] = []
+        stop = threading.Event()
+
+        errors: list[BaseException] = []
+
+        def shopper() -> None:
+            while not stop.is_set():
+                try:
+                    seen.append(app.catalogue(ids["slug"]))
+                except Exception as exc:  # reported below, not lost in a thread
+                    errors.append(exc)
+                    return
+
+        crowd = [threading.Thread(target=shopper) for _ in range(4)]
+        for thread in crowd:
+            thread.start()
+        wait_until(lambda: len(seen) >= 20, 30, "the shoppers got no answers")
+        assert (Decimal("100.00"), "replica1") in seen, "the replica was not lagging: the test proves nothing"
+        assert cached_price(raw, key) == Decimal("100.00"), "the stale re-cache did not happen"
+        # While the replica lags, the invalidator holds its position (it still owes a delete).
+        time.sleep(1.5)
+        assert not any("processed through change" in line for line in invalidator.lines[before_change:])
+
+        pg_pair.resume()
+        pg_pair.wait_for_replay()
+        wait_until(
+            lambda: cached_price(raw, key) in (None, Decimal("200.00")),
+            10,
+            "the old price stayed cached after replay resumed",
+            interval=0.05,
+        )
+        wait_until(
+            lambda: any("processed through change" in line for line in invalidator.lines[before_change:]),
+            10,
+            "the invalidator never confirmed the change",
+            interval=0.05,
+        )
+        stop.set()
+        for thread in crowd:
+            thread.join(30)
+        assert not errors
+        assert cached_price(raw, key) in (None, Decimal("200.00"))
+        assert app.catalogue(ids["slug"])[0] == Decimal("200.00")
+        assert cached_price(raw, key) == Decimal("200.00")
+    finally:
+        stop_shoppers = locals().get("stop")
+        if stop_shoppers is not None:
+            stop_shoppers.set()
+        app.stop()
+        assert invalidator.terminate() == 0
+        raw.delete(key)
+        raw.close()
