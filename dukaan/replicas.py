@@ -165,14 +165,16 @@ def mark_down(alias: str, error: str) -> ReplicaState:
 
 def check(alias: str) -> ReplicaState:
     """Connect to the replica now and measure its replay position and lag."""
-    for attempt in (1, 2):
+    while True:
+        reused = connections[alias].connection is not None
         try:
             replay_lsn, lag = _measure(alias)
             break
         except Exception as exc:  # any driver error: refused, reset, restarted server...
             _close_quietly(alias)
-            if attempt == 2:  # a fresh connection failed too: the replica really is unavailable
+            if not reused:  # a fresh connection failed: the replica really is unavailable
                 return mark_down(alias, str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc))
+            # else a persistent connection went stale (e.g. the replica restarted): try a fresh one
     if lag is None or lag > max_lag_seconds():
         return _record(alias, LAGGING, lag=lag, replay_lsn=replay_lsn, error="")
     return _record(alias, OK, lag=lag, replay_lsn=replay_lsn, error="")

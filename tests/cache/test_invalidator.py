@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,7 @@ import redis
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from dukaan.catalogue_cache import catalogue_cache_key
 from dukaan.invalidator import Invalidator, Stopped
@@ -140,6 +142,34 @@ def test_two_invalidators_at_once_are_harmless_and_the_position_reaches_readyz(
     assert checks["cursors"][0]["last_processed_at"]
 
 
+@pytest.mark.integration
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_after_losing_its_database_connections_the_invalidator_reconnects_and_catches_up(
+    trust_invalidator, invalidator_factory, make_store, make_product, raw_redis
+):
+    invalidator = invalidator_factory().start()
+    store = make_store()
+    product = make_product(store, price="10.00")
+    key = catalogue_cache_key(store.id)
+    wait_until_settled()
+    get_catalogue(store.slug)
+
+    with connection.cursor() as cursor:
+        # A network blip: every session of the invalidator is cut (LISTEN and work connections).
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        assert cursor.fetchone()[0] >= 2
+        # Written while it is disconnected: no NOTIFY reaches it; the change log must.
+        cursor.execute("UPDATE products_product SET price = 11 WHERE id = %s", [product.id])
+
+    wait_until(lambda: not raw_redis.exists(key), 10, "the change made during the outage was lost")
+    invalidator.wait_for_line("reconnecting")
+    assert invalidator.proc.poll() is None
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_failed_redis_delete_never_advances_the_position(trust_invalidator, make_store, raw_redis):
@@ -149,7 +179,7 @@ def test_a_failed_redis_delete_never_advances_the_position(trust_invalidator, ma
     dead = redis.Redis(port=1, socket_connect_timeout=0.2)  # nothing listens on port 1
 
     failing = Invalidator(redis_client=dead, settle_seconds=0)
-    failing.start_position = failing.load_position()
+    failing.position = failing.load_position()
     failing.stopping = True  # give up at the first failure instead of retrying forever
     with pytest.raises(Stopped):
         failing.process_changes()
@@ -184,3 +214,23 @@ def test_each_change_is_processed_once_on_sqlite_and_postgres(
     assert invalidator.process_changes() == 1
     assert not raw_redis.exists(catalogue_cache_key(first.id))
     assert raw_redis.exists(catalogue_cache_key(second.id))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_processed_change_log_rows_past_the_retention_are_pruned(
+    trust_invalidator, make_store, make_product, raw_redis
+):
+    invalidator = Invalidator(redis_client=redis.Redis.from_url(settings.REDIS_URL), settle_seconds=0)
+    invalidator.position = invalidator.load_position()
+    store = make_store()
+    make_product(store)
+    invalidator.process_changes()
+    invalidator.settle_pending()
+    CatalogueChange.objects.update(created_at=timezone.now() - timedelta(days=30))
+    processed = set(CatalogueChange.objects.values_list("id", flat=True))
+    make_product(store, name="Not yet processed")
+    CatalogueChange.objects.exclude(id__in=processed).update(created_at=timezone.now() - timedelta(days=30))
+
+    assert invalidator.prune() == len(processed)
+    assert CatalogueChange.objects.count() == 1
+    assert invalidator.process_changes() == 1  # the unprocessed change is still delivered

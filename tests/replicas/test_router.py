@@ -219,3 +219,15 @@ def test_replica_down_is_not_retried_before_the_recheck_interval(
     checked_at = replicas.get_state(refused_replica).checked_at
     client.get("/read/")
     assert replicas.get_state(refused_replica).checked_at == checked_at
+
+
+@pytest.mark.postgres
+def test_a_stale_persistent_replica_connection_is_replaced_not_reported_down(mirror_replica):
+    replica = connections[mirror_replica]
+    replica.ensure_connection()
+    backend_pid = replica.connection.get_backend_pid()
+    with connections["default"].cursor() as cursor:  # as if the replica had restarted
+        cursor.execute("SELECT pg_terminate_backend(%s)", [backend_pid])
+    state = replicas.check(mirror_replica)
+    assert state.status == replicas.OK
+    assert replica.connection.get_backend_pid() != backend_pid
