@@ -69,6 +69,8 @@ class QueryCounter:
         """Why a read went to the primary, from the router's state for the current request."""
         from dukaan import db_router
 
+        if "pg_current_wal_lsn" in sql:
+            return "pin bookkeeping (WAL position after a write)"
         if '"django_session"' in sql or '"authtoken_token"' in sql:
             return "session/token (primary-only models)"
         state = db_router.current_state()

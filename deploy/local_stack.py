@@ -317,6 +317,12 @@ def main(argv: list[str] | None = None) -> int:
 
     procs: list[Proc] = []
     nginx: Nginx | None = None
+
+    def _interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # `kill`, a closed terminal or `timeout`: stop the whole stack too
+
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGHUP, _interrupt)
     try:
         for index in range(1, args.apps + 1):
             procs.append(start_app(f"app{index}", env, logs))

@@ -44,6 +44,8 @@ LOCK_POLL_SECONDS = 0.02
 # After a cache failure the cache is skipped this long, so an outage costs one failed call per
 # few seconds instead of one per request.
 CACHE_RETRY_SECONDS = 5.0
+# Each process logs its hit/miss counters at most this often.
+STATS_LOG_SECONDS = 60.0
 
 
 def catalogue_key(store_id: int) -> str:
@@ -76,6 +78,7 @@ class CacheStats:
 
     def reset(self) -> None:
         with self._lock:
+            self._logged_at = time.monotonic()
             self.hits = 0
             self.misses = 0
             self.rebuilds = 0
@@ -88,6 +91,12 @@ class CacheStats:
         with self._lock:
             for name, amount in amounts.items():
                 setattr(self, name, getattr(self, name) + amount)
+            now = time.monotonic()
+            due = now - self._logged_at >= STATS_LOG_SECONDS
+            if due:
+                self._logged_at = now
+        if due:
+            logger.info("catalogue cache stats %s", self.as_dict())
 
     def as_dict(self) -> dict[str, Any]:
         with self._lock:
@@ -160,7 +169,9 @@ def _reads_pinned_to_primary() -> bool:
     from dukaan import db_router
 
     state = db_router.current_state()
-    return state is not None and (state.pinned or state.primary_reads)
+    # Only the pin: an unsafe-method request (a shopper's add-to-cart) reads the primary for its own
+    # validation but has written nothing the catalogue shows, so it may use the cached copy.
+    return state is not None and state.pinned
 
 
 def get_cached_catalogue(slug: str) -> dict[str, Any] | None:

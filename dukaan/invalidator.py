@@ -309,7 +309,7 @@ class Invalidator:
             batch.replayed_at = seen_at
         return len(store_ids)
 
-    def settle_pending(self, *, force: bool = False) -> None:
+    def settle_pending(self) -> None:
         """Delete again once the replicas have each batch (plus the build window); then persist."""
         now = time.monotonic()
         waiting = [b for b in self.pending if b.replayed_at is None]
@@ -330,7 +330,7 @@ class Invalidator:
                     break
         done: list[Batch] = []
         for batch in self.pending:
-            if batch.replayed_at is None or (not force and now < batch.replayed_at + self.settle_seconds):
+            if batch.replayed_at is None or now < batch.replayed_at + self.settle_seconds:
                 break
             done.append(batch)
         if not done:
@@ -420,7 +420,9 @@ class Invalidator:
         if self.listen_conn is not None:
             return
         params = dict(self.connection.get_connection_params())
-        params.update(keepalives=1, keepalives_idle=10, keepalives_interval=5, keepalives_count=3)
+        params.update(
+            connect_timeout=5, keepalives=1, keepalives_idle=10, keepalives_interval=5, keepalives_count=3
+        )
         conn = self.connection.get_new_connection(params)
         conn.autocommit = True  # LISTEN on a dedicated autocommit connection: nothing waits for a COMMIT
         with conn.cursor() as cur:

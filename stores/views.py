@@ -23,6 +23,12 @@ MAX_QUERY_LENGTH = 100
 _ASCII_ID = re.compile(r"[0-9]{1,19}")
 
 
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    """The front door: what Dukaan is, and the one button that opens a store."""
+    return render(request, "home.html")
+
+
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "404.html", status=404)
 

@@ -190,3 +190,13 @@ def test_cache_keys_are_the_ones_the_invalidator_deletes(trust_invalidator, stor
     assert caches["default"].get(catalogue_key(store.id)) is not None
     raw_redis.delete(catalogue_cache_key(store.id))
     assert caches["default"].get(catalogue_key(store.id)) is None
+
+
+def test_readyz_shows_cache_counters_and_the_invalidator_position(store, client):
+    get_catalogue(store.slug)
+    get_catalogue(store.slug)
+    checks = client.get("/readyz").json()["checks"]["invalidator"]
+    assert checks["latest_change_id"] is not None
+    assert checks["cursors"] == []  # no invalidator has run against this database yet
+    assert checks["catalogue_cache"]["misses"] == 1
+    assert checks["catalogue_cache"]["hits"] == 1

@@ -1,0 +1,171 @@
+"""A real server for the API fuzz tests: `manage.py runserver` on SQLite in a tmp dir.
+
+The database is migrated and seeded once per session (two sellers with tokens and stores,
+categories, products, orders); each fuzz pass then runs against its own copy of that database,
+so what one pass deletes or renames cannot starve the next.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SEED = r"""
+import json
+from decimal import Decimal
+from rest_framework.authtoken.models import Token
+from orders.services import clean_customer, place_order
+from products.models import Category, Product
+from stores.models import Store, User
+
+
+def open_store(phone, name, slug):
+    seller = User.objects.create_user(phone, name=name)
+    store = Store.objects.create(
+        owner=seller, name=name + "'s Shop", slug=slug, upi_id=slug + "@okaxis", whatsapp_number=phone
+    )
+    return seller, store, Token.objects.create(user=seller).key
+
+
+owner, store, owner_token = open_store("+919876500001", "Asha", "ashas-kitchen")
+_, other_store, other_token = open_store("+919876500002", "Ravi", "ravis-corner")
+categories = [Category.objects.create(store=store, name=n, position=i) for i, n in enumerate(["Tea", "Snacks"])]
+products = [
+    Product.objects.create(
+        store=store,
+        name=f"Product {i}",
+        price=Decimal("10.00") + i,
+        mrp=Decimal("20.00") + i if i % 2 else None,
+        stock=None if i % 3 else 1000,
+        category=categories[i % 2] if i % 4 else None,
+        is_active=i % 5 != 4,
+        position=i,
+    )
+    for i in range(12)
+]
+other_product = Product.objects.create(store=other_store, name="Ravi's Samosa", price=Decimal("15.00"))
+customer = clean_customer(name="Meena", phone="9876512345", address="12 MG Road, Pune", pincode="411001")
+orders = [
+    place_order(store=store, items=[{"product": products[0].pk, "quantity": 1}], customer=customer,
+                payment_method="cod")
+    for _ in range(4)
+]
+print("SEED=" + json.dumps({
+    "owner_token": owner_token,
+    "other_token": other_token,
+    "slug": store.slug,
+    "other_slug": other_store.slug,
+    "category_ids": [c.pk for c in categories],
+    "product_ids": [p.pk for p in products],
+    "other_product_id": other_product.pk,
+    "order_numbers": [o.number for o in orders],
+    "order_tokens": [o.token for o in orders],
+}))
+"""
+
+
+@dataclass(frozen=True)
+class LiveApi:
+    base: str
+    seed: dict
+    log_path: Path
+
+    @property
+    def schema_url(self) -> str:
+        return self.base + "/api/schema/"
+
+    def server_errors_in_log(self) -> list[str]:
+        """Lines of the server log that tell of a 5xx answer (Django logs every one of them)."""
+        text = self.log_path.read_text(errors="replace")
+        return [line for line in text.splitlines() if re.search(r'" 5\d\d |Internal Server Error', line)]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _server_env(data_dir: Path, port: int) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_", "REDIS_", "AWS_", "PYTEST", "DJANGO_", "DUKAAN_"))
+    }
+    env.update(
+        DJANGO_DEBUG="1",
+        DUKAAN_DATA_DIR=str(data_dir),
+        DJANGO_MEDIA_ROOT=str(data_dir / "media"),
+        DJANGO_SECRET_KEY="api-fuzz-secret-key-for-this-test-only",
+        DUKAAN_PAYMENT_WEBHOOK_SECRET="api-fuzz-webhook-secret",
+        DUKAAN_PUBLIC_URL=f"http://127.0.0.1:{port}",
+        DUKAAN_LOG_FORMAT="plain",
+    )
+    return env
+
+
+@pytest.fixture(scope="session")
+def seeded_data_dir(tmp_path_factory) -> tuple[Path, dict]:
+    """A migrated, seeded SQLite database to copy for each pass, and what the seed made."""
+    data_dir = tmp_path_factory.mktemp("api-fuzz-template")
+    env = _server_env(data_dir, 8000)
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, cwd=ROOT, check=True, timeout=300)
+    seeded = subprocess.run(
+        [*manage, "shell", "-c", SEED], env=env, cwd=ROOT, check=True, timeout=120, capture_output=True, text=True
+    )
+    seed = json.loads(re.search(r"^SEED=(.*)$", seeded.stdout, re.MULTILINE).group(1))
+    return data_dir, seed
+
+
+@pytest.fixture
+def live_api(seeded_data_dir, tmp_path) -> Iterator[LiveApi]:
+    template, seed = seeded_data_dir
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    shutil.copy2(template / "dukaan.sqlite3", data_dir / "dukaan.sqlite3")
+    port = _free_port()
+    log_path = tmp_path / "server.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed in teardown
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "manage.py"), "runserver", "--noreload", f"127.0.0.1:{port}"],
+        env=_server_env(data_dir, port),
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=2).close()
+                break
+            except (urllib.error.URLError, OSError):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("server did not start:\n" + log_path.read_text()) from None
+                time.sleep(0.1)
+        yield LiveApi(base=base, seed=seed, log_path=log_path)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
