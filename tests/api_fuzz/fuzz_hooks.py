@@ -38,6 +38,8 @@ def flatmap_path_parameters(context, path_parameters):
     categories and orders make the fuzzer reach the code behind the lookups. The slug is always
     the first seller's: the owner works in it, the others must be kept out of it.
     """
+    if not path_parameters:
+        return st.just(path_parameters)
     path = context.operation.path
     choices = {}
     for name, value in path_parameters.items():
