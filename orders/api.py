@@ -12,6 +12,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dukaan.db_router import use_primary
 from orders import selectors
 from orders.models import Order, OrderStatus, PaymentMethod
 from orders.serializers import (
@@ -162,6 +163,7 @@ class CustomerOrderView(GenericAPIView):
     authentication_classes: list = []
 
     @extend_schema(operation_id="orders_by_token", responses=PublicOrderSerializer)
+    @use_primary()  # payment status must be current, as on the order page
     def get(self, request: Request, token: str) -> Response:
         order = selectors.order_by_token(token)
         if order is None:

@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from dukaan.db_router import use_primary
 from orders import selectors
 from orders.cart import MAX_QUANTITY_PER_LINE, get_cart, save_cart
 from orders.forms import CheckoutForm
@@ -184,6 +185,9 @@ def _messages_of(exc: ValidationError) -> list[str]:
 
 
 @never_cache
+# The customer waits here for a payment a gateway reported in another request; a lagging
+# replica would show "pending payment" after they paid, so this page reads the primary.
+@use_primary()
 def order_status(request: HttpRequest, token: str) -> HttpResponse:
     order = selectors.order_by_token(token)
     if order is None:
