@@ -294,7 +294,7 @@ if not DEBUG and not TESTING:
 # --- API.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "dukaan.authentication.TokenAuthentication",  # DRF's, refusing impossible keys with a 401
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -302,6 +302,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "dukaan.api_errors.exception_handler",
+    # DRF's JSON parser, but too deeply nested JSON is a 400 rather than a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "dukaan.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Dukaan API",

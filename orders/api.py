@@ -40,7 +40,7 @@ class StoreOrdersView(ListAPIView):
     def get_authenticators(self):
         # A customer's POST needs no login; skipping session auth also skips its CSRF check.
         if self._is_post():
-            from rest_framework.authentication import TokenAuthentication
+            from dukaan.authentication import TokenAuthentication
 
             return [TokenAuthentication()]
         return super().get_authenticators()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -10,6 +11,8 @@ from django.db.models import Prefetch, QuerySet
 from orders.models import Order, OrderItem, OrderStatus
 from products.models import Product
 from stores.models import Store
+
+_TOKEN_CHARS = re.compile(r"[A-Za-z0-9_-]+")
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,8 @@ def store_order(*, store: Store, number: int) -> Order | None:
 
 
 def order_by_token(token: str) -> Order | None:
-    if not token or len(token) > 64:
+    # Tokens are url-safe base64; anything else (a NUL byte is an error on PostgreSQL) is no order.
+    if not token or len(token) > 64 or not _TOKEN_CHARS.fullmatch(token):
         return None
     return (
         Order.objects.filter(token=token)

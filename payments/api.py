@@ -3,14 +3,36 @@
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from payments.providers.base import KNOWN_EVENT_TYPES
 from payments.signing import SIGNATURE_HEADER
 from payments.webhooks import receive_webhook
+
+# Documentation only: the view reads the raw body (the signature covers its exact bytes), and
+# payments/providers/*.parse_event() checks it. Documented so that schema-driven tests send events.
+WEBHOOK_EVENT = inline_serializer(
+    "PaymentWebhookEvent",
+    fields={
+        "id": serializers.CharField(
+            max_length=100, help_text="The gateway's event id (deduplicates deliveries)."
+        ),
+        "type": serializers.ChoiceField(choices=sorted(KNOWN_EVENT_TYPES)),
+        "data": inline_serializer(
+            "PaymentWebhookEventData",
+            fields={
+                "payment_ref": serializers.CharField(max_length=64),
+                "amount": serializers.DecimalField(max_digits=12, decimal_places=2),
+                "currency": serializers.CharField(min_length=3, max_length=3, help_text="e.g. INR"),
+            },
+        ),
+    },
+)
 
 
 class WebhookView(APIView):
@@ -31,7 +53,7 @@ class WebhookView(APIView):
         parameters=[
             OpenApiParameter(SIGNATURE_HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, required=True)
         ],
-        request=OpenApiTypes.OBJECT,
+        request={"application/json": WEBHOOK_EVENT},
         responses={
             200: OpenApiResponse(description="Processed (or a duplicate of a processed event)"),
             202: OpenApiResponse(description="Stored; processing failed and will be retried"),

@@ -8,10 +8,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dukaan.parsers import JSONParser
 from products import services
 from products.models import Category, Product
 from products.search import normalize_query, search_product_ids
@@ -27,6 +28,7 @@ from stores.access import get_owned_store_or_404
 from stores.models import Store
 
 MAX_API_QUERY_CHARS = 200
+MAX_DB_ID = 2**63 - 1  # the largest BigAutoField value
 # Room for the other form fields around the photo in a multipart body.
 MULTIPART_OVERHEAD_BYTES = 256 * 1024
 API_ORDERINGS = {"position": "position", "price": "price_asc", "-price": "price_desc", "newest": "newest"}
@@ -111,6 +113,10 @@ class ProductListCreateView(StoreScopedMixin, generics.ListCreateAPIView):
                 category_id = int(params["category"])
             except ValueError:
                 errors["category"] = ["Category must be a category id."]
+            else:
+                # An id no database column can hold matches nothing (SQLite would raise OverflowError).
+                if not 1 <= category_id <= MAX_DB_ID:
+                    errors["category"] = ["Category must be a category id."]
         if errors:
             raise ValidationError(errors)
         query = normalize_query(raw_query)

@@ -59,6 +59,9 @@ class StoreCategoryField(serializers.PrimaryKeyRelatedField):
     def to_internal_value(self, data):
         if isinstance(data, bool):
             self.fail("incorrect_type", data_type="bool")
+        if isinstance(data, float) and not data.is_integer():
+            # Django would truncate 1.5 to category 1 without a word.
+            self.fail("incorrect_type", data_type="float")
         return super().to_internal_value(data)
 
 

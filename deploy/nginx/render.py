@@ -57,6 +57,9 @@ class NginxOptions:
     edge_name: str = "edge"
     forwarded_proto: str = "$scheme"
     client_max_body_size: str = field(default_factory=default_body_limit)
+    # nginx's own health and connection counts on a private address (compose: inside the container);
+    # empty: none. Unaffected by the maintenance switch.
+    status_listen: str = ""
     otp_rate: str = "10r/m"
     otp_burst: int = 5
     max_fails: int = 3
@@ -79,6 +82,7 @@ def compose_options(**overrides: object) -> NginxOptions:
     options = {
         "upstreams": ["app1:8000", "app2:8000"],
         "listen": "80",
+        "status_listen": "127.0.0.1:8081",
         "static_root": "/srv/static",
         # The assets one-shot writes nginx.conf and maintenance.html into this shared volume.
         "html_dir": "/etc/nginx/dukaan",
@@ -136,6 +140,20 @@ def _media_location(options: NginxOptions) -> str:
     )
 
 
+def _status_server(options: NginxOptions) -> str:
+    if not options.status_listen:
+        return ""
+    return (
+        "    # nginx's own health (for the container health check) and connection counts.\n"
+        "    server {\n"
+        f"        listen {options.status_listen};\n"
+        "        access_log off;\n"
+        '        location = /nginx-health { default_type text/plain; return 200 "ok\\n"; }\n'
+        "        location = /nginx-status { stub_status; }\n"
+        "    }\n"
+    )
+
+
 def render(options: NginxOptions, template: str | None = None) -> str:
     text = TEMPLATE.read_text() if template is None else template
     values = {
@@ -156,6 +174,7 @@ def render(options: NginxOptions, template: str | None = None) -> str:
         "edge_name": options.edge_name,
         "static_root": options.static_root.rstrip("/"),
         "media_location": _media_location(options),
+        "status_server": _status_server(options),
         "forwarded_proto": options.forwarded_proto,
         "proxy_connect_timeout": options.proxy_connect_timeout,
         "proxy_read_timeout": options.proxy_read_timeout,

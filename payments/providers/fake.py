@@ -34,6 +34,10 @@ logger = logging.getLogger(__name__)
 DELIVERY_TIMEOUT_SECONDS = 10
 
 
+def _is_printable_text(value: object, *, max_length: int) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= max_length and value.isprintable()
+
+
 class FakeProvider(PaymentProvider):
     name = "fake"
     label = "Fake Gateway"
@@ -54,14 +58,21 @@ class FakeProvider(PaymentProvider):
         if not isinstance(data, dict) or not isinstance(data.get("data"), dict):
             raise InvalidEvent('Expected {"id", "type", "data": {...}}.')
         event_id, event_type, inner = data.get("id"), data.get("type"), data["data"]
-        if not isinstance(event_id, str) or not event_id or len(event_id) > 100:
+        # Ids and references are looked up in the database: a NUL byte there is an error on
+        # PostgreSQL, so anything but printable text is refused here, before any query.
+        if not _is_printable_text(event_id, max_length=100):
             raise InvalidEvent("Missing event id.")
-        if event_type not in KNOWN_EVENT_TYPES:
+        # A list or an object as the type cannot even be looked up in the set of known types.
+        if not isinstance(event_type, str) or event_type not in KNOWN_EVENT_TYPES:
             raise InvalidEvent(f"Unknown event type {event_type!r}.")
         ref, currency = inner.get("payment_ref"), inner.get("currency")
-        if not isinstance(ref, str) or not ref:
+        if not _is_printable_text(ref, max_length=64):
             raise InvalidEvent("Missing data.payment_ref.")
-        if not isinstance(currency, str) or len(currency) != 3:
+        if (
+            not isinstance(currency, str)
+            or len(currency) != 3
+            or not (currency.isascii() and currency.isalpha())
+        ):
             raise InvalidEvent("Missing data.currency.")
         try:
             amount = Decimal(str(inner.get("amount")))

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+WEBHOOK_SECRET = "api-fuzz-webhook-secret"
 
 SEED = r"""
 import json
@@ -44,7 +45,9 @@ def open_store(phone, name, slug):
 
 owner, store, owner_token = open_store("+919876500001", "Asha", "ashas-kitchen")
 _, other_store, other_token = open_store("+919876500002", "Ravi", "ravis-corner")
-categories = [Category.objects.create(store=store, name=n, position=i) for i, n in enumerate(["Tea", "Snacks"])]
+categories = [
+    Category.objects.create(store=store, name=name, position=i) for i, name in enumerate(["Tea", "Snacks"])
+]
 products = [
     Product.objects.create(
         store=store,
@@ -84,6 +87,7 @@ class LiveApi:
     base: str
     seed: dict
     log_path: Path
+    webhook_secret: str = WEBHOOK_SECRET
 
     @property
     def schema_url(self) -> str:
@@ -112,7 +116,7 @@ def _server_env(data_dir: Path, port: int) -> dict[str, str]:
         DUKAAN_DATA_DIR=str(data_dir),
         DJANGO_MEDIA_ROOT=str(data_dir / "media"),
         DJANGO_SECRET_KEY="api-fuzz-secret-key-for-this-test-only",
-        DUKAAN_PAYMENT_WEBHOOK_SECRET="api-fuzz-webhook-secret",
+        DUKAAN_PAYMENT_WEBHOOK_SECRET=WEBHOOK_SECRET,
         DUKAAN_PUBLIC_URL=f"http://127.0.0.1:{port}",
         DUKAAN_LOG_FORMAT="plain",
     )
@@ -127,7 +131,13 @@ def seeded_data_dir(tmp_path_factory) -> tuple[Path, dict]:
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, cwd=ROOT, check=True, timeout=300)
     seeded = subprocess.run(
-        [*manage, "shell", "-c", SEED], env=env, cwd=ROOT, check=True, timeout=120, capture_output=True, text=True
+        [*manage, "shell", "-c", SEED],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        timeout=120,
+        capture_output=True,
+        text=True,
     )
     seed = json.loads(re.search(r"^SEED=(.*)$", seeded.stdout, re.MULTILINE).group(1))
     return data_dir, seed

@@ -7,14 +7,21 @@ The pass is described by the environment that test_api_fuzz.py sets:
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import io
 import json
 import os
+import struct
+import zlib
 
 import schemathesis
 from hypothesis import strategies as st
+from PIL import Image
 
 ROLE = os.environ["DUKAAN_FUZZ_ROLE"]
 SEED = json.loads(os.environ["DUKAAN_FUZZ_SEED"])
+WEBHOOK_SECRET = os.environ.get("DUKAAN_FUZZ_WEBHOOK_SECRET", "").encode()
 
 # What a stranger may do with success on someone else's store: read the public catalogue, order.
 PUBLIC_STORE_OPERATIONS = {
@@ -32,32 +39,27 @@ ANONYMOUS_OPERATIONS = PUBLIC_STORE_OPERATIONS | {
 
 @schemathesis.hook
 def flatmap_path_parameters(context, path_parameters):
-    """Steer path parameters to the seeded rows most of the time.
+    """Steer ids, numbers and tokens to the seeded rows half of the time.
 
-    Random slugs and ids only ever reach a 404; the first seller's store, its products,
-    categories and orders make the fuzzer reach the code behind the lookups. The slug is always
-    the first seller's: the owner works in it, the others must be kept out of it.
+    Random ids only ever reach a 404; the first seller's products, categories and orders make
+    the fuzzer reach the code behind the lookups. (The slug is always the first seller's store:
+    schemathesis.toml fixes it for every phase.)
     """
     if not path_parameters:
         return st.just(path_parameters)
     path = context.operation.path
-    choices = {}
-    for name, value in path_parameters.items():
-        if name == "slug":
-            choices[name] = st.just(SEED["slug"])
-        elif name == "id" and "/products/" in path:
-            # The other seller's product too: it must be a 404 in the first seller's store.
-            choices[name] = st.sampled_from([*SEED["product_ids"], SEED["other_product_id"]]) | st.just(value)
-        elif name == "id" and "/categories/" in path:
-            choices[name] = st.sampled_from(SEED["category_ids"]) | st.just(value)
-        elif name == "number":
-            choices[name] = st.sampled_from(SEED["order_numbers"]) | st.just(value)
-        elif name == "token":
-            choices[name] = st.sampled_from(SEED["order_tokens"]) | st.just(value)
-        elif name == "provider":
-            choices[name] = st.sampled_from(["fake", value])
-        else:
-            choices[name] = st.just(value)
+    seeded = {
+        "number": SEED["order_numbers"],
+        "token": SEED["order_tokens"],
+        # The other seller's product too: it must be a 404 in the first seller's store.
+        "id": [*SEED["product_ids"], SEED["other_product_id"]]
+        if "/products/" in path
+        else SEED["category_ids"],
+    }
+    choices = {
+        name: st.sampled_from(seeded[name]) | st.just(value) if name in seeded else st.just(value)
+        for name, value in path_parameters.items()
+    }
     return st.fixed_dictionaries(choices)
 
 
@@ -87,3 +89,81 @@ def requires_login_for_seller_operations(ctx, response, case):
     if response.status_code not in (401, 403):
         raise AssertionError(f"{_operation(case)} answered {response.status_code} without a login")
     return None
+
+
+def _image(mode: str, fmt: str, size: tuple[int, int] = (8, 8), **options) -> bytes:
+    out = io.BytesIO()
+    Image.new(mode, size).save(out, fmt, **options)
+    return out.getvalue()
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims a huge picture (a decompression bomb by its size)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0"))
+        + chunk(b"IEND", b"")
+    )
+
+
+# Photos a phone might send, and files that only pretend to be one. Random bytes alone never
+# get past the first check, so the fuzzer picks from these too.
+UPLOADS = [
+    _image("RGB", "JPEG"),
+    _image("RGB", "PNG"),
+    _image("RGBA", "WEBP"),
+    _image("CMYK", "JPEG"),
+    _image("I;16", "PNG"),
+    _image("P", "PNG", transparency=0),
+    _image("RGB", "GIF"),
+    _image("RGB", "PNG")[:40],  # cut off while uploading
+    _png_claiming(60_000, 60_000),
+    b"<svg xmlns='http://www.w3.org/2000/svg'/>",
+]
+UPLOAD_FIELDS = {"image", "logo"}
+
+
+@schemathesis.hook
+def flatmap_body(context, body):
+    """Order items name seeded products half of the time (random ids only reach "no such product")."""
+    items = body.get("items") if isinstance(body, dict) else None
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        return st.just(body)
+    products = st.sampled_from(SEED["product_ids"])
+    seeded_items = st.lists(
+        st.fixed_dictionaries({"product": products, "quantity": st.integers(-2, 5)}), min_size=1, max_size=3
+    )
+    return (st.just(items) | seeded_items).map(lambda chosen: {**body, "items": chosen})
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs):
+    """Just before sending: real-looking uploads in forms, and signed webhook events."""
+    if case.media_type and case.media_type.startswith("multipart/") and isinstance(case.body, dict):
+        # Random bytes never get past the first check of a photo: most of the time, send one of
+        # UPLOADS instead, picked from the generated value so that a run repeats exactly.
+        for field in UPLOAD_FIELDS & case.body.keys():
+            pick = zlib.crc32(repr(case.body[field]).encode()) % (len(UPLOADS) + 2)
+            if pick < len(UPLOADS):
+                case.body = {**case.body, field: UPLOADS[pick]}
+    if ROLE == "owner" and case.operation.path.endswith("/webhooks/{provider}/") and WEBHOOK_SECRET:
+        _sign_webhook(case)
+
+
+def _sign_webhook(case) -> None:
+    """Sign the event the way the gateway does, so that it reaches the event parser."""
+    if case.media_type != "application/json" or isinstance(case.body, bytes):
+        return
+    try:
+        raw = json.dumps(case.body).encode()
+    except (TypeError, ValueError):
+        return
+    signature = "sha256=" + hmac.new(WEBHOOK_SECRET, raw, hashlib.sha256).hexdigest()
+    case.body = raw
+    case.headers = {**(case.headers or {}), "X-Dukaan-Signature": signature}

@@ -51,8 +51,12 @@ STRANGER_CHECKS = [
 ]
 
 
-def run_schemathesis(live_api, tmp_path, *, role: str, token: str | None, max_examples: int, checks: list[str]):
+def run_schemathesis(
+    live_api, tmp_path, *, role: str, token: str | None, max_examples: int, checks: list[str]
+):
     args = [
+        "--config-file",
+        str(HERE / "schemathesis.toml"),
         "run",
         live_api.schema_url,
         "--checks",
@@ -81,6 +85,8 @@ def run_schemathesis(live_api, tmp_path, *, role: str, token: str | None, max_ex
         "SCHEMATHESIS_HOOKS": str(HERE / "fuzz_hooks.py"),
         "DUKAAN_FUZZ_ROLE": role,
         "DUKAAN_FUZZ_SEED": json.dumps(live_api.seed),
+        "DUKAAN_FUZZ_SLUG": live_api.seed["slug"],
+        "DUKAAN_FUZZ_WEBHOOK_SECRET": live_api.webhook_secret,
     }
     result = subprocess.run(
         [*SCHEMATHESIS, *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600
@@ -96,12 +102,19 @@ def run_schemathesis(live_api, tmp_path, *, role: str, token: str | None, max_ex
 
 def test_the_owner_gets_a_clear_answer_to_any_request(live_api, tmp_path):
     run_schemathesis(
-        live_api, tmp_path, role="owner", token=live_api.seed["owner_token"], max_examples=30, checks=OWNER_CHECKS
+        live_api,
+        tmp_path,
+        role="owner",
+        token=live_api.seed["owner_token"],
+        max_examples=30,
+        checks=OWNER_CHECKS,
     )
 
 
 def test_an_anonymous_client_gets_no_server_error_and_no_seller_data(live_api, tmp_path):
-    run_schemathesis(live_api, tmp_path, role="anonymous", token=None, max_examples=15, checks=STRANGER_CHECKS)
+    run_schemathesis(
+        live_api, tmp_path, role="anonymous", token=None, max_examples=15, checks=STRANGER_CHECKS
+    )
 
 
 def test_another_seller_never_reaches_the_first_sellers_store(live_api, tmp_path):

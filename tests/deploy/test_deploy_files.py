@@ -161,6 +161,7 @@ def test_long_running_services_have_health_checks_and_one_shots_do_not(compose):
     for name in ("nginx", "app1", "app2", "db-primary", "db-replica", "pgbouncer", "redis", "minio"):
         assert services[name]["healthcheck"]["test"], name
     assert "/healthz" in services["app1"]["healthcheck"]["test"]
+    assert "http://127.0.0.1:8081/nginx-health" in " ".join(services["nginx"]["healthcheck"]["test"])
     # The image's HTTP health check would mark a process without a web server unhealthy.
     for name in ("invalidator", "migrate", "assets"):
         assert services[name]["healthcheck"] in ({"disable": True}, {"test": ["NONE"]}), name
@@ -427,6 +428,8 @@ def test_compose_render_has_the_load_balancing_directives():
     assert "proxy_set_header X-Request-ID $request_id;" in conf
     assert "add_header X-Upstream $upstream_addr always;" in conf
     assert "user nginx;" in conf and "listen 80 default_server;" in conf
+    # nginx's own health answers on a private port, outside the maintenance switch.
+    assert "listen 127.0.0.1:8081;" in conf and "location = /nginx-status { stub_status; }" in conf
     # The strangler route ships commented out.
     assert "# location /store/" in conf and '#     "true"  storefront_service;' in conf
 
