@@ -315,6 +315,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "dukaan.api_errors.document_error_responses",  # the 4xx answers of every operation
+    ],
 }
 
 # --- Logging: one JSON object per line, each carrying the request id.

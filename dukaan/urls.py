@@ -33,4 +33,4 @@ if settings.DEBUG and not settings.AWS_STORAGE_BUCKET_NAME:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-handler404 = "stores.views.not_found"
+handler404 = "dukaan.api_errors.not_found"  # JSON under /api/, else stores.views.not_found

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from orders.models import Order, OrderItem, OrderStatus
+from orders.models import Order, OrderItem, OrderStatus, PaymentMethod
+from orders.services import PINCODE_RE
 
 
 class OrderItemSerializer(serializers.ModelSerializer):
@@ -71,13 +73,32 @@ class OrderItemInputSerializer(serializers.Serializer):
     quantity = serializers.IntegerField()
 
 
+# Documentation only: orders.services checks both and answers with the customer's message
+# (and which payment methods a store offers depends on the store).
+@extend_schema_field({"type": "string", "pattern": PINCODE_RE.pattern, "example": "560001"})
+class PincodeField(serializers.CharField):
+    pass
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        # A pattern, not an enum: the order's own `payment_method` enum already has the name.
+        "pattern": "^(" + "|".join(PaymentMethod.values) + ")$",
+        "description": "cod always; upi when the store has a UPI id; gateway when online payment is on.",
+    }
+)
+class PaymentMethodField(serializers.CharField):
+    pass
+
+
 class PlaceOrderSerializer(serializers.Serializer):
     customer_name = serializers.CharField(max_length=120)
     customer_phone = serializers.CharField(max_length=32)
     address = serializers.CharField(max_length=500)
-    pincode = serializers.CharField(max_length=6)
+    pincode = PincodeField(max_length=6)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    payment_method = serializers.CharField(max_length=10)
+    payment_method = PaymentMethodField(max_length=10)
     items = OrderItemInputSerializer(many=True, allow_empty=True)
 
 

@@ -53,7 +53,7 @@ class FakeProvider(PaymentProvider):
     def parse_event(self, body: bytes) -> ProviderEvent:
         try:
             data = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deeply
             raise InvalidEvent("The body is not JSON.") from None
         if not isinstance(data, dict) or not isinstance(data.get("data"), dict):
             raise InvalidEvent('Expected {"id", "type", "data": {...}}.')

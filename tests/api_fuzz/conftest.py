@@ -1,4 +1,4 @@
-"""A real server for the API fuzz tests: `manage.py runserver` on SQLite in a tmp dir.
+"""A real server for the API fuzz tests: gunicorn on SQLite in a tmp dir.
 
 The database is migrated and seeded once per session (two sellers with tokens and stores,
 categories, products, orders); each fuzz pass then runs against its own copy of that database,
@@ -45,6 +45,7 @@ def open_store(phone, name, slug):
 
 owner, store, owner_token = open_store("+919876500001", "Asha", "ashas-kitchen")
 _, other_store, other_token = open_store("+919876500002", "Ravi", "ravis-corner")
+spare_store = Store.objects.create(owner=owner, name="Asha's Second Shop", slug="ashas-second-shop")
 categories = [
     Category.objects.create(store=store, name=name, position=i) for i, name in enumerate(["Tea", "Snacks"])
 ]
@@ -72,6 +73,7 @@ print("SEED=" + json.dumps({
     "owner_token": owner_token,
     "other_token": other_token,
     "slug": store.slug,
+    "spare_slug": spare_store.slug,
     "other_slug": other_store.slug,
     "category_ids": [c.pk for c in categories],
     "product_ids": [p.pk for p in products],
@@ -94,7 +96,7 @@ class LiveApi:
         return self.base + "/api/schema/"
 
     def server_errors_in_log(self) -> list[str]:
-        """Lines of the server log that tell of a 5xx answer (Django logs every one of them)."""
+        """Lines of the server log that tell of a 5xx answer (the access log and Django's own)."""
         text = self.log_path.read_text(errors="replace")
         return [line for line in text.splitlines() if re.search(r'" 5\d\d |Internal Server Error', line)]
 
@@ -152,8 +154,21 @@ def live_api(seeded_data_dir, tmp_path) -> Iterator[LiveApi]:
     port = _free_port()
     log_path = tmp_path / "server.log"
     log = open(log_path, "w")  # noqa: SIM115 - closed in teardown
+    # gunicorn, one sync worker: one request at a time (SQLite), a fresh connection for each. runserver
+    # answers a keep-alive client in two writes and waits out a 40 ms delayed ACK on every request.
+    gunicorn = [sys.executable, "-m", "gunicorn", "dukaan.wsgi:application", "--config", os.devnull]
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "manage.py"), "runserver", "--noreload", f"127.0.0.1:{port}"],
+        [
+            *gunicorn,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--timeout",
+            "60",
+            "--access-logfile",
+            "-",
+        ],
         env=_server_env(data_dir, port),
         cwd=ROOT,
         stdout=log,

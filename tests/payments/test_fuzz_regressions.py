@@ -48,3 +48,12 @@ def test_a_signed_event_with_unusable_fields_is_refused_as_unreadable(send_event
     assert stored.status == PaymentEventStatus.INVALID and stored.event_id is None
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.PENDING
+
+
+def test_a_signed_body_nested_too_deeply_is_refused_as_unreadable(send_event, gateway_order):
+    _, payment = gateway_order
+
+    response = send_event(payment, raw=b"[" * 100_000 + b"]" * 100_000)
+
+    assert response.status_code == 400
+    assert PaymentEvent.objects.get().status == PaymentEventStatus.INVALID
