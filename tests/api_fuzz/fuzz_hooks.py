@@ -1,8 +1,10 @@
 """Schemathesis hooks for one fuzz pass, loaded by `schemathesis run` via SCHEMATHESIS_HOOKS.
 
 The pass is described by the environment that test_api_fuzz.py sets:
-  DUKAAN_FUZZ_ROLE  owner | anonymous | other_seller
-  DUKAAN_FUZZ_SEED  JSON of what the seed step made (slug, ids, order numbers and tokens).
+  DUKAAN_FUZZ_ROLE            owner | anonymous | other_seller
+  DUKAAN_FUZZ_SEED            JSON of what the seed step made (slugs, ids, order numbers and tokens)
+  DUKAAN_FUZZ_WEBHOOK_SECRET  the server's webhook secret, to sign gateway events
+(DUKAAN_FUZZ_SLUG and DUKAAN_FUZZ_SPARE_SLUG are read by schemathesis.toml.)
 """
 
 from __future__ import annotations
@@ -103,9 +105,15 @@ def requires_login_for_seller_operations(ctx, response, case):
 
 @schemathesis.hook
 def filter_failure(context, failure, case, response):
-    """Drop what only DEBUG shows: Django's technical 404 page (HTML) for an /api/ URL that no
-    route matches, e.g. a product id of "-1". Without DEBUG, dukaan.api_errors.not_found answers
-    it in JSON (tests/api_fuzz/test_api_errors.py)."""
+    """Drop what is not the API's answer.
+
+    - gunicorn's own 414/431 for a request line or headers over its limits (Django never sees them);
+    - Django's technical 404 page (HTML), shown only in DEBUG, for an /api/ URL that no route
+      matches, e.g. a product id of "-1". Without DEBUG, dukaan.api_errors.not_found answers it
+      in JSON (tests/api_fuzz/test_api_errors.py).
+    """
+    if response.status_code in (414, 431):
+        return False
     content_type = " ".join(response.headers.get("content-type", []))
     is_debug_404_page = (
         response.status_code == 404
@@ -150,32 +158,55 @@ UPLOADS = [
     _png_claiming(60_000, 60_000),
     b"<svg xmlns='http://www.w3.org/2000/svg'/>",
 ]
-UPLOAD_FIELDS = {"image", "logo"}
+
+
+def _upload_field(path: str) -> str | None:
+    if path.startswith("/api/v1/stores/{slug}/products/"):
+        return "image"
+    if path == "/api/v1/stores/{slug}/":
+        return "logo"
+    return None
+
+
+PHONE_FIELDS = {"phone", "customer_phone", "whatsapp_number"}
+VALID_PHONES = ["9876512345", "+91 98450 12345", "+919845012345"]
+MONEY_FIELDS = {"price", "mrp"}
+VALID_PRICES = ["1", "120.50", "99999", "0.01"]
 
 
 @schemathesis.hook
 def flatmap_body(context, body):
-    """Order items name seeded products half of the time (random ids only reach "no such product")."""
-    items = body.get("items") if isinstance(body, dict) else None
-    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+    """Half of the time, order items name seeded products; phone numbers and prices are real ones.
+
+    Random product ids only reach "no such product", random phone numbers "not a phone number"
+    and random prices "must be a number": no order would be placed, no code sent, no product made.
+    """
+    if not isinstance(body, dict):
         return st.just(body)
-    products = st.sampled_from(SEED["product_ids"])
-    seeded_items = st.lists(
-        st.fixed_dictionaries({"product": products, "quantity": st.integers(-2, 5)}), min_size=1, max_size=3
-    )
-    return (st.just(items) | seeded_items).map(lambda chosen: {**body, "items": chosen})
+    choices = {key: st.just(value) for key, value in body.items()}
+    for field in PHONE_FIELDS & body.keys():
+        choices[field] = st.sampled_from(VALID_PHONES) | st.just(body[field])
+    for field in MONEY_FIELDS & body.keys():
+        choices[field] = st.sampled_from(VALID_PRICES) | st.just(body[field])
+    items = body.get("items")
+    if isinstance(items, list) and all(isinstance(item, dict) for item in items):
+        seeded_item = st.fixed_dictionaries(
+            {"product": st.sampled_from(SEED["product_ids"]), "quantity": st.integers(-1, 3)}
+        )
+        choices["items"] = st.lists(seeded_item, min_size=1, max_size=3) | st.just(items)
+    return st.fixed_dictionaries(choices)
 
 
 @schemathesis.hook
 def before_call(context, case, kwargs):
     """Just before sending: real-looking uploads in forms, and signed webhook events."""
     if case.media_type and case.media_type.startswith("multipart/") and isinstance(case.body, dict):
-        # Random bytes never get past the first check of a photo: most of the time, send one of
-        # UPLOADS instead, picked from the generated value so that a run repeats exactly.
-        for field in UPLOAD_FIELDS & case.body.keys():
-            pick = zlib.crc32(repr(case.body[field]).encode()) % (len(UPLOADS) + 2)
-            if pick < len(UPLOADS):
-                case.body = {**case.body, field: UPLOADS[pick]}
+        # The photo is optional and random bytes never get past its first check: most of the
+        # time, send one of UPLOADS, picked from the generated body so that a run repeats exactly.
+        field = _upload_field(case.operation.path)
+        pick = zlib.crc32(repr(case.body).encode()) % (len(UPLOADS) + 2)
+        if field and pick < len(UPLOADS):
+            case.body = {**case.body, field: UPLOADS[pick]}
     if ROLE == "owner" and case.operation.path.endswith("/webhooks/{provider}/") and WEBHOOK_SECRET:
         _sign_webhook(case)
 

@@ -91,8 +91,12 @@ def run_schemathesis(
         [*SCHEMATHESIS, *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600
     )
     report = result.stdout + result.stderr
-    command = " ".join(shlex.quote(part) for part in ["schemathesis", *args])
-    assert result.returncode == 0, f"schemathesis ({role}) found problems; rerun: {command}\n\n{report}"
+    fuzz_env = {key: value for key, value in env.items() if key.startswith(("DUKAAN_FUZZ_", "SCHEMATHESIS_"))}
+    command = " ".join(
+        [*(f"{key}={shlex.quote(value)}" for key, value in fuzz_env.items()), "schemathesis"]
+        + [shlex.quote(part) for part in args]
+    )
+    assert result.returncode == 0, f"schemathesis ({role}) found problems:\n{report}\nIt ran: {command}"
     # A 5xx is a failure whichever check saw it, or none did.
     server_errors = live_api.server_errors_in_log()
     assert not server_errors, "the server answered with 5xx:\n" + "\n".join(server_errors[:20])
