@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from dukaan.storage import StorageUnavailable
 from products import services
 from products.forms import CategoryForm, ProductForm
 from products.models import Category, Product
@@ -26,6 +27,13 @@ from products.selectors import (
 from stores.access import get_owned_store_or_404
 
 PRODUCTS_PER_PAGE = 50
+
+
+def _form_status(request: HttpRequest, storage_down: bool) -> int:
+    # 503 tells the seller's browser (and monitoring) the photo store failed, not their input.
+    if storage_down:
+        return 503
+    return 400 if request.method == "POST" else 200
 
 
 def _attach_errors(form, exc: ValidationError) -> None:
@@ -61,6 +69,7 @@ def product_list(request: HttpRequest, slug: str) -> HttpResponse:
 def product_add(request: HttpRequest, slug: str) -> HttpResponse:
     store = get_owned_store_or_404(request.user, slug)
     form = ProductForm(request.POST or None, request.FILES or None, store=store)
+    storage_down = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -77,10 +86,13 @@ def product_add(request: HttpRequest, slug: str) -> HttpResponse:
             )
         except ValidationError as exc:
             _attach_errors(form, exc)
+        except StorageUnavailable as exc:
+            form.add_error("image", str(exc))
+            storage_down = True
         else:
             messages.success(request, f"Added “{product.name}”.")
             return redirect("products_dashboard:product_list", slug=store.slug)
-    status = 400 if request.method == "POST" else 200
+    status = _form_status(request, storage_down)
     return render(
         request,
         "dashboard/products/product_form.html",
@@ -110,6 +122,7 @@ def product_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         initial=initial,
         has_photo=bool(product.image_thumb.name),
     )
+    storage_down = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         changes = {
@@ -129,10 +142,13 @@ def product_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             services.product_update(product=product, **changes)
         except ValidationError as exc:
             _attach_errors(form, exc)
+        except StorageUnavailable as exc:
+            form.add_error("image", str(exc))
+            storage_down = True
         else:
             messages.success(request, f"Saved “{product.name}”.")
             return redirect("products_dashboard:product_list", slug=store.slug)
-    status = 400 if request.method == "POST" else 200
+    status = _form_status(request, storage_down)
     return render(
         request,
         "dashboard/products/product_form.html",

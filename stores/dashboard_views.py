@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
+from dukaan.storage import StorageUnavailable
 from stores import services
 from stores.access import get_owned_store_or_404
 from stores.forms import OtpForm, PhoneForm, StoreCreateForm, StoreSettingsForm
@@ -198,10 +199,13 @@ def store_settings(request: HttpRequest, slug: str) -> HttpResponse:
                 for field, errors in exc.message_dict.items():
                     for error in errors:
                         form.add_error(field if field in form.fields else None, error)
+            except StorageUnavailable as exc:
+                form.add_error("logo", str(exc))
+                status = 503
             else:
                 messages.success(request, "Store settings saved.")
                 return redirect("dashboard:store_settings", slug=store.slug)
-        status = 400
+        status = status if status == 503 else 400
         store.refresh_from_db()  # the page header shows saved values, not rejected ones
     else:
         form = StoreSettingsForm(initial=initial)

@@ -415,5 +415,7 @@ def store_update(
             setattr(store, field, value)
         store.save(update_fields=[*changes, "updated_at"])
         if "logo" in changes and old_logo:
-            transaction.on_commit(lambda: default_storage.delete(old_logo))
+            # robust: a bucket hiccup must not turn a saved change into an error page;
+            # `manage.py sweep_media` removes the orphan later.
+            transaction.on_commit(lambda: default_storage.delete(old_logo), robust=True)
     return store
