@@ -1,10 +1,10 @@
 """Browser fixtures: a real Dukaan server in a subprocess and headless Chromium on a phone-sized page.
 
 Reusable by any browser test under tests/browser/:
-- `dukaan_server`: session-scoped; `manage.py runserver --noreload` on a free loopback port against
-  a fresh SQLite file and media folder in a temp dir (DJANGO_DEBUG=1, demo store seeded). Its log
-  goes to `dukaan_server.log_path`; `dukaan_server.wait_for_otp(phone)` reads the code that the
-  console SMS backend writes there.
+- `dukaan_server`: session-scoped; a tests.servers.AppServer (`runserver --nothreading`) on a free
+  port against a fresh SQLite file and media folder in a temp dir (DJANGO_DEBUG=1, demo store
+  seeded). Its log goes to `dukaan_server.log_path`; `dukaan_server.wait_for_otp(phone)` reads the
+  code that the console SMS backend writes there.
 - `browser`: session-scoped Chromium (/usr/bin/chromium) through Playwright's sync API.
 - `phone_page`: a fresh 390x844 touch context and page per test (base_url = the server).
 """
@@ -14,21 +14,15 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import require
+from tests.servers import AppServer, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("DUKAAN_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -56,22 +50,22 @@ _SHARED_SERVICE_VARS = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+class DukaanServer(AppServer):
+    """The app server plus what the browser tests read from its log and its data folder."""
 
+    def __init__(self, env: dict[str, str], *, data_dir: Path, port: int) -> None:
+        super().__init__(
+            env,
+            log_path=data_dir / "server.log",
+            port=port,
+            threaded=False,
+            start_timeout=SERVER_START_SECONDS,
+        )
+        self.data_dir = data_dir
 
-@dataclass
-class DukaanServer:
-    base_url: str
-    log_path: Path
-    data_dir: Path
-    env: dict[str, str]
-    process: subprocess.Popen | None = field(default=None, repr=False)
-
-    def log_text(self) -> str:
-        return self.log_path.read_text(errors="replace")
+    @property
+    def base_url(self) -> str:
+        return self.url
 
     def log_offset(self) -> int:
         return self.log_path.stat().st_size
@@ -89,74 +83,27 @@ class DukaanServer:
             time.sleep(0.1)
         raise AssertionError(f"no OTP for {phone_e164} in {self.log_path} within {timeout}s")
 
-    def manage(self, *args: str) -> str:
-        """Run a management command against the server's database; returns its output."""
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert result.returncode == 0, f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-        return result.stdout
-
-
-def _wait_until_up(server: DukaanServer) -> None:
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        if server.process is not None and server.process.poll() is not None:
-            raise RuntimeError(f"Dukaan server exited early:\n{server.log_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{server.base_url}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.2)
-    raise RuntimeError(
-        f"Dukaan server did not answer /healthz in {SERVER_START_SECONDS}s:\n{server.log_text()[-3000:]}"
-    )
-
 
 @pytest.fixture(scope="session")
 def dukaan_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DukaanServer]:
     data_dir = tmp_path_factory.mktemp("dukaan-server")
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in _SHARED_SERVICE_VARS}
     env.update(
         {
             "DJANGO_DEBUG": "1",
             "DUKAAN_DATA_DIR": str(data_dir),
             "DJANGO_MEDIA_ROOT": str(data_dir / "media"),
-            "DUKAAN_PUBLIC_URL": base_url,
+            "DUKAAN_PUBLIC_URL": f"http://127.0.0.1:{port}",
             "DUKAAN_LOG_FORMAT": "plain",
             "PYTHONUNBUFFERED": "1",
         }
     )
-    server = DukaanServer(base_url=base_url, log_path=data_dir / "server.log", data_dir=data_dir, env=env)
-    server.manage("migrate", "--noinput", "-v", "0")
+    server = DukaanServer(env, data_dir=data_dir, port=port)
+    server.migrate()
     server.manage("seed_demo")
-    with server.log_path.open("wb") as log:
-        server.process = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", "--noreload", "--nothreading", f"127.0.0.1:{port}"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_until_up(server)
+    with server:
         yield server
-    finally:
-        server.process.terminate()
-        try:
-            server.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait()
 
 
 @pytest.fixture(scope="session")

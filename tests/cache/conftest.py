@@ -5,13 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -19,8 +16,7 @@ from django.core.cache import caches
 from django.db import connection
 
 from dukaan import catalogue_cache
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.servers import ROOT, free_port, stop_process, wait_for
 
 
 @pytest.fixture(autouse=True)
@@ -53,23 +49,11 @@ def raw_redis():
     client.close()
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def wait_until(
     condition: Callable[[], object], timeout: float, message: str, interval: float = 0.005
 ) -> float:
-    """Poll `condition` until truthy; returns the seconds it took, fails the test after `timeout`."""
-    started = time.monotonic()
-    while True:
-        if condition():
-            return time.monotonic() - started
-        if time.monotonic() - started > timeout:
-            pytest.fail(f"{message} (waited {timeout}s)")
-        time.sleep(interval)
+    """tests.servers.wait_for polling every 5 ms by default: invalidation deadlines are under a second."""
+    return wait_for(condition, timeout, message, interval=interval)
 
 
 def database_url() -> str:
@@ -211,9 +195,8 @@ class ThrowawayRedis:
         client.close()
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(10)
+        if self.proc is not None:
+            stop_process(self.proc)
         self.proc = None
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from decimal import Decimal
 
 import pytest
@@ -12,6 +11,7 @@ from django.core.cache import caches
 from dukaan import catalogue_cache
 from dukaan.catalogue_cache import catalogue_key
 from products.models import Product
+from tests.servers import free_port
 
 
 def redis_cache_settings(url: str) -> dict:
@@ -56,9 +56,7 @@ def test_with_redis_stopped_the_storefront_and_api_answer_from_the_database_and_
 
 
 def test_a_redis_port_with_nothing_listening_is_not_an_error(settings, store, make_product, api_client):
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        dead_port = sock.getsockname()[1]
+    dead_port = free_port()  # released again: nothing listens there
     settings.CACHES = redis_cache_settings(f"redis://127.0.0.1:{dead_port}/0")
     make_product(store, name="Masala Chai", price="20.00")
 

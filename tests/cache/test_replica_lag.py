@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import pickle
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -22,7 +20,9 @@ import pytest
 import redis
 from django.conf import settings
 
-from .conftest import ROOT, InvalidatorProcess, free_port, invalidator_env, wait_until
+from tests.servers import AppServer, manage, migrate
+
+from .conftest import InvalidatorProcess, invalidator_env, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.redis, pytest.mark.timeout(240)]
 
@@ -39,52 +39,14 @@ print(json.dumps({"store": store.id, "product": product.id, "slug": store.slug})
 """
 
 
-def manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout
-
-
-class AppServer:
-    def __init__(self, env: dict[str, str]) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "manage.py",
-                "runserver",
-                "--noreload",
-                "--skip-checks",
-                f"127.0.0.1:{self.port}",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-
-        def up() -> bool:
-            assert self.process.poll() is None, "app server exited"
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=2):
-                    return True
-            except OSError:
-                return False
-
-        wait_until(up, 60, "app server never answered", interval=0.1)
+class CatalogueApp(AppServer):
+    """The app server (runserver, threaded, without the system checks) and its catalogue API."""
 
     def catalogue(self, slug: str) -> tuple[Decimal, str]:
         """(the price shown, the database the request read from)."""
         with urllib.request.urlopen(f"{self.url}/api/v1/stores/{slug}/catalog/", timeout=30) as response:
             data = json.loads(response.read())
             return Decimal(data["products"][0]["price"]), response.headers.get("X-Dukaan-DB-Read", "")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(10)
 
 
 def cached_price(client: redis.Redis, key: str) -> Decimal | None:
@@ -110,7 +72,7 @@ def test_a_burst_of_views_during_replica_lag_never_leaves_the_old_price_cached(p
         DUKAAN_REPLICA_MAX_LAG_SECONDS="3600",
         DUKAAN_REPLICA_RECHECK_SECONDS="0.5",
     )
-    manage(env, "migrate", "--noinput", "-v", "0")
+    migrate(env)
     ids = json.loads(manage(env, "shell", "-c", SEED).strip().splitlines()[-1])
     pg_pair.wait_for_replay()
     raw = redis.Redis.from_url(settings.REDIS_URL)
@@ -118,7 +80,7 @@ def test_a_burst_of_views_during_replica_lag_never_leaves_the_old_price_cached(p
     raw.delete(key)
 
     invalidator = InvalidatorProcess(env).start()
-    app = AppServer(env)
+    app = CatalogueApp(env, log_path=tmp_path / "app.log", skip_checks=True).start()
     try:
         # Caught up with the seed (both deletes done), so no old delete muddles what follows.
         wait_until(

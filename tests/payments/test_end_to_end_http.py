@@ -7,20 +7,15 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 
+from tests.servers import AppServer, free_port
+
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[2]
 SEED = """
 from decimal import Decimal
 from django.contrib.sessions.backends.db import SessionStore
@@ -39,12 +34,6 @@ session[HASH_SESSION_KEY] = seller.get_session_auth_hash()
 session.create()
 print("SESSION=" + session.session_key)
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Browser:
@@ -89,41 +78,12 @@ def server(tmp_path):
         DUKAAN_PUBLIC_URL=f"http://127.0.0.1:{port}",
         DUKAAN_LOG_FORMAT="plain",
     )
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, cwd=ROOT, check=True, timeout=180)
-    seeded = subprocess.run(
-        [*manage, "shell", "-c", SEED],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        timeout=60,
-        capture_output=True,
-        text=True,
-    )
-    session_key = re.search(r"SESSION=(\w+)", seeded.stdout).group(1)
-    log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed in teardown
-    proc = subprocess.Popen(
-        [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1).close()
-                break
-            except (urllib.error.URLError, OSError):
-                if proc.poll() is not None:
-                    raise RuntimeError((tmp_path / "server.log").read_text()) from None
-                time.sleep(0.05)
-        yield base, session_key, tmp_path / "server.log"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
+    # Threaded (the default): the fake gateway's webhook call comes in while the pay request waits.
+    app = AppServer(env, log_path=tmp_path / "server.log", port=port)
+    app.migrate()
+    session_key = re.search(r"SESSION=(\w+)", app.manage("shell", "-c", SEED, timeout=60)).group(1)
+    with app:
+        yield app.url, session_key, app.log_path
 
 
 def test_customer_pays_with_the_fake_gateway_and_the_seller_sees_it_paid(server):

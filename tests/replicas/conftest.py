@@ -8,7 +8,6 @@ The integration tests (test_replica_pair.py) run the app against a real streamin
 from __future__ import annotations
 
 import contextlib
-import socket
 import sys
 import time
 import types
@@ -26,6 +25,7 @@ from rest_framework.views import APIView
 
 from dukaan import db_router, health, replicas
 from stores.models import User
+from tests.servers import free_port
 
 MIRROR = "replica_mirror"
 DOWN = "replica_down"
@@ -138,9 +138,7 @@ def mirror_replica(settings, transactional_db):
 @pytest.fixture
 def refused_replica(settings, transactional_db):
     """A replica alias on a loopback port where nothing listens (a replica that is down)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]  # closed again: connecting to it is refused
+    port = free_port()  # closed again: connecting to it is refused
     _add_alias(DOWN, HOST="127.0.0.1", PORT=str(port), OPTIONS={"connect_timeout": 2})
     settings.REPLICA_ALIASES = [DOWN]
     replicas.reset()

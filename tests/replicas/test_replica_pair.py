@@ -12,8 +12,6 @@ import http.cookiejar
 import json
 import os
 import re
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -23,9 +21,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import AppServer, manage, migrate
+
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
 
-BASE_DIR = Path(__file__).resolve().parents[2]
 DATABASE = "replicas_it"
 SEED = """
 import json
@@ -47,14 +46,6 @@ session.create()
 ids = {"slug": store.slug, "product": product.id, "token": token.key, "session": session.session_key}
 print(json.dumps(ids))
 """
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -140,59 +131,8 @@ def _app_env(seeded_or_dsns: tuple[str, str], data_dir: Path, **overrides: str) 
     return env
 
 
-def _manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout
-
-
-class App:
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        self.env = env
-        with open(log, "wb") as out:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "manage.py",
-                    "runserver",
-                    "--noreload",
-                    "--skip-checks",
-                    f"127.0.0.1:{self.port}",
-                ],
-                cwd=BASE_DIR,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 60
-        while True:
-            if self.process.poll() is not None:
-                pytest.fail(f"app server exited: {log.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=2):
-                    return
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"app server never answered: {log.read_text()[-3000:]}")
-                time.sleep(0.1)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+class App(AppServer):
+    """The app server on the pair, and what /readyz says about its replica."""
 
     def replica_state(self) -> dict:
         return Visitor(keeps_cookies=False).get(self, "/readyz").json()["checks"]["replicas"]["replica1"]
@@ -213,8 +153,8 @@ def seeded(pg_pair, tmp_path_factory) -> Seeded:
     primary, replica = pg_pair.dsn("primary", DATABASE), pg_pair.dsn("replica", DATABASE)
     data_dir = tmp_path_factory.mktemp("replicas-app")
     env = _app_env((primary, replica), data_dir)
-    _manage(env, "migrate", "--noinput", "-v", "0")
-    ids = json.loads(_manage(env, "shell", "-c", SEED).strip().splitlines()[-1])
+    migrate(env)
+    ids = json.loads(manage(env, "shell", "-c", SEED).strip().splitlines()[-1])
     pg_pair.wait_for_replay()
     return Seeded(primary, replica, data_dir, ids["slug"], ids["product"], ids["token"], ids["session"])
 
@@ -225,9 +165,9 @@ def start_app(seeded):
 
     def start(name: str, **overrides: str) -> App:
         env = _app_env((seeded.primary, seeded.replica), seeded.data_dir, **overrides)
-        app = App(env, seeded.data_dir / f"{name}.log")
+        app = App(env, log_path=seeded.data_dir / f"{name}.log", skip_checks=True)
         apps.append(app)
-        return app
+        return app.start()
 
     yield start
     for app in apps:
