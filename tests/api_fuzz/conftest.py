@@ -11,19 +11,14 @@ import json
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.servers import GunicornServer, free_port, manage, migrate
+
 WEBHOOK_SECRET = "api-fuzz-webhook-secret"
 
 SEED = r"""
@@ -101,12 +96,6 @@ class LiveApi:
         return [line for line in text.splitlines() if re.search(r'" 5\d\d |Internal Server Error', line)]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _server_env(data_dir: Path, port: int) -> dict[str, str]:
     env = {
         k: v
@@ -130,18 +119,9 @@ def seeded_data_dir(tmp_path_factory) -> tuple[Path, dict]:
     """A migrated, seeded SQLite database to copy for each pass, and what the seed made."""
     data_dir = tmp_path_factory.mktemp("api-fuzz-template")
     env = _server_env(data_dir, 8000)
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, cwd=ROOT, check=True, timeout=300)
-    seeded = subprocess.run(
-        [*manage, "shell", "-c", SEED],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        timeout=120,
-        capture_output=True,
-        text=True,
-    )
-    seed = json.loads(re.search(r"^SEED=(.*)$", seeded.stdout, re.MULTILINE).group(1))
+    migrate(env)
+    output = manage(env, "shell", "-c", SEED, timeout=120)
+    seed = json.loads(re.search(r"^SEED=(.*)$", output, re.MULTILINE).group(1))
     return data_dir, seed
 
 
@@ -151,46 +131,14 @@ def live_api(seeded_data_dir, tmp_path) -> Iterator[LiveApi]:
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     shutil.copy2(template / "dukaan.sqlite3", data_dir / "dukaan.sqlite3")
-    port = _free_port()
-    log_path = tmp_path / "server.log"
-    log = open(log_path, "w")  # noqa: SIM115 - closed in teardown
+    port = free_port()
     # gunicorn, one sync worker: one request at a time (SQLite), a fresh connection for each. runserver
     # answers a keep-alive client in two writes and waits out a 40 ms delayed ACK on every request.
-    gunicorn = [sys.executable, "-m", "gunicorn", "dukaan.wsgi:application", "--config", os.devnull]
-    proc = subprocess.Popen(
-        [
-            *gunicorn,
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--timeout",
-            "60",
-            "--access-logfile",
-            "-",
-        ],
-        env=_server_env(data_dir, port),
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    server = GunicornServer(
+        _server_env(data_dir, port),
+        log_path=tmp_path / "server.log",
+        port=port,
+        extra_args=["--timeout", "60"],
     )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=2).close()
-                break
-            except (urllib.error.URLError, OSError):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("server did not start:\n" + log_path.read_text()) from None
-                time.sleep(0.1)
-        yield LiveApi(base=base, seed=seed, log_path=log_path)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    with server:
+        yield LiveApi(base=server.url, seed=seed, log_path=server.log_path)
