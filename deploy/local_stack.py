@@ -350,6 +350,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\n==> stopping")
     finally:
+        # A second signal (a `timeout` wrapper forwarding TERM, a double Ctrl-C) must not cut the
+        # clean-up short and leave nginx or an app server running.
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)
         if nginx is not None:
             nginx.stop()
         for proc in procs:
