@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -147,3 +149,32 @@ def pg_pair():
         yield pair
     finally:
         pair.stop()
+
+
+CHROMIUM = os.environ.get("DUKAAN_CHROMIUM", "/usr/bin/chromium")
+# Debian's Chromium as root, headless, with nothing reaching out to the (closed) network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless=new",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium through Playwright's sync API (Debian's binary; Playwright downloads none)."""
+    require(
+        shutil.which(CHROMIUM) is not None or Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}"
+    )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

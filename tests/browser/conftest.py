@@ -5,7 +5,7 @@ Reusable by any browser test under tests/browser/:
   port against a fresh SQLite file and media folder in a temp dir (DJANGO_DEBUG=1, demo store
   seeded). Its log goes to `dukaan_server.log_path`; `dukaan_server.wait_for_otp(phone)` reads the
   code that the console SMS backend writes there.
-- `browser`: session-scoped Chromium (/usr/bin/chromium) through Playwright's sync API.
+- `browser` (from tests/conftest.py): session-scoped headless Chromium through Playwright.
 - `phone_page`: a fresh 390x844 touch context and page per test (base_url = the server).
 """
 
@@ -13,26 +13,14 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import require
 from tests.servers import AppServer, free_port
 
-CHROMIUM = os.environ.get("DUKAAN_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless=new",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PHONE_VIEWPORT = {"width": 390, "height": 844}
 SERVER_START_SECONDS = 30
 # Settings that would point the throwaway server at shared services instead of its own SQLite.
@@ -104,21 +92,6 @@ def dukaan_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DukaanSe
     server.manage("seed_demo")
     with server:
         yield server
-
-
-@pytest.fixture(scope="session")
-def browser():
-    require(
-        shutil.which(CHROMIUM) is not None or Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}"
-    )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture

@@ -8,19 +8,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from products import services
-from tests.conftest import require
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, require
 
 from .conftest import jpeg_bytes
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless=new",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.mark.integration
@@ -28,7 +18,9 @@ CHROMIUM_ARGS = [
 def test_a_shoppers_browser_loads_product_photos_from_the_bucket(
     s3_media_loopback_cdn, live_server, make_store, clear_catalogue_cache
 ):
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    # Its own Chromium, not the session `browser` fixture: Playwright's sync API runs an event loop,
+    # and Django refuses ORM calls (make_store above) while one is running in this thread.
+    chromium = shutil.which(CHROMIUM) or CHROMIUM
     require(shutil.which(chromium) is not None, "chromium not installed (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
     store = make_store(slug="photo-shop")
