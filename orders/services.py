@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from dukaan.parsing import parse_whole_number
 from orders.cart import MAX_QUANTITY_PER_LINE
 from orders.models import (
     CLOSED_STATUSES,
@@ -110,8 +111,8 @@ def _as_int(value: Any) -> int | None:
     if isinstance(value, int):
         # Anything this large is not a product id or a quantity (and would overflow bigint).
         return value if abs(value) < 10**12 else None
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 9:
-        return int(value.strip())
+    if isinstance(value, str) and len(value.strip()) <= 9:
+        return parse_whole_number(value)
     return None
 
 

@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dukaan.db_router import use_primary
+from dukaan.parsing import parse_whole_number
 from orders import selectors
 from orders.cart import MAX_QUANTITY_PER_LINE, get_cart, save_cart
 from orders.forms import CheckoutForm
@@ -59,14 +60,14 @@ def cart_add(request: HttpRequest, slug: str) -> HttpResponse:
     if _is_cross_site(request):
         return _bad_request(request, store, "Add products from the store's own page.")
     raw_product, raw_qty = request.POST.get("product", ""), request.POST.get("quantity", "1") or "1"
-    if not raw_product.isdigit() or len(raw_product) > 12:
+    product_id, quantity = parse_whole_number(raw_product), parse_whole_number(raw_qty)
+    if product_id is None or len(raw_product) > 12:
         return _bad_request(request, store, "Choose a product to add.")
-    if not raw_qty.strip().isdigit() or not 1 <= int(raw_qty) <= MAX_QUANTITY_PER_LINE:
+    if quantity is None or not 1 <= quantity <= MAX_QUANTITY_PER_LINE:
         return _bad_request(
             request, store, f"Quantity must be a whole number from 1 to {MAX_QUANTITY_PER_LINE}."
         )
-    quantity = int(raw_qty)
-    product = Product.objects.filter(pk=int(raw_product), store=store).first()
+    product = Product.objects.filter(pk=product_id, store=store).first()
     if product is None or not product.is_active:
         return _bad_request(request, store, "That product is not available in this store.")
     cart = get_cart(request, store.id)
@@ -98,21 +99,22 @@ def cart(request: HttpRequest, slug: str) -> HttpResponse:
     store = _active_store(slug)
     cart_items = get_cart(request, store.id)
     if request.method == "POST":
-        remove = request.POST.get("remove", "")
-        if remove.isdigit():
-            cart_items.pop(int(remove), None)
+        remove = parse_whole_number(request.POST.get("remove", ""))
+        if remove is not None:
+            cart_items.pop(remove, None)
             messages.success(request, "Removed from your cart.")
         else:
             for pid in list(cart_items):
                 raw = request.POST.get(f"quantity_{pid}")
                 if raw is None:
                     continue
-                if not raw.strip().isdigit() or int(raw) > MAX_QUANTITY_PER_LINE:
+                quantity = parse_whole_number(raw)
+                if quantity is None or quantity > MAX_QUANTITY_PER_LINE:
                     messages.error(
                         request, f"Quantity must be a whole number from 0 to {MAX_QUANTITY_PER_LINE}."
                     )
                     return redirect("orders:cart", slug=store.slug)
-                cart_items[pid] = int(raw)  # 0 removes the line
+                cart_items[pid] = quantity  # 0 removes the line
             messages.success(request, "Cart updated.")
         save_cart(request, store.id, cart_items)
         return redirect("orders:cart", slug=store.slug)

@@ -6,7 +6,6 @@ render time here and never stored in the catalogue, which is cached and shared.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -15,12 +14,12 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from dukaan.parsing import parse_whole_number
 from orders.cart import cart_count
 from stores.selectors import STOREFRONT_SORTS, catalogue_product, get_catalogue, storefront_products
 
 PRODUCTS_PER_PAGE = 24
 MAX_QUERY_LENGTH = 100
-_ASCII_ID = re.compile(r"[0-9]{1,19}")
 
 
 @require_safe
@@ -41,11 +40,8 @@ def _search_ids(store_id: int, query: str) -> list[int]:
 
 
 def _positive_int(raw: str | None) -> int | None:
-    # ASCII digits only: str.isdigit() also accepts "²", which int() then refuses.
-    if raw is None or not _ASCII_ID.fullmatch(raw.strip()):
-        return None
-    value = int(raw)
-    return value if 0 < value < 2**63 else None
+    value = parse_whole_number(raw)
+    return value if value is not None and 0 < value < 2**63 else None
 
 
 def _shopper_context(request: HttpRequest, catalogue: dict[str, Any]) -> dict[str, Any]:
