@@ -89,6 +89,9 @@ def base_env(data_dir: Path, static_root: Path, **extra: str) -> dict[str, str]:
     key_file = data_dir / "secret-key"
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50))
+    webhook_secret_file = data_dir / "webhook-secret"
+    if not webhook_secret_file.exists():
+        webhook_secret_file.write_text(secrets.token_urlsafe(32))
     env = dict(os.environ)
     env.pop("DUKAAN_TESTING", None)
     env.update(
@@ -97,6 +100,8 @@ def base_env(data_dir: Path, static_root: Path, **extra: str) -> dict[str, str]:
             "PYTHON": sys.executable,
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": env.get("DJANGO_SECRET_KEY") or key_file.read_text().strip(),
+            "DUKAAN_PAYMENT_WEBHOOK_SECRET": env.get("DUKAAN_PAYMENT_WEBHOOK_SECRET")
+            or webhook_secret_file.read_text().strip(),
             "DJANGO_ALLOWED_HOSTS": env.get("DJANGO_ALLOWED_HOSTS") or "127.0.0.1,localhost",
             "DJANGO_SECURE_SSL_REDIRECT": "0",
             "DUKAAN_DATA_DIR": str(data_dir),

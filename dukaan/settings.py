@@ -73,7 +73,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 DUKAAN_PUBLIC_URL = os.environ.get("DUKAAN_PUBLIC_URL", "http://localhost:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "stores.admin_site.DukaanAdminConfig",  # django.contrib.admin, password sessions only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -162,6 +162,8 @@ DUKAAN_REPLICA_RECHECK_SECONDS = env_float("DUKAAN_REPLICA_RECHECK_SECONDS", 5.0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "stores.User"
+# The admin password (ModelBackend) first; sessions opened by an SMS code are marked by the second.
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "stores.backends.OtpSignInBackend"]
 LOGIN_URL = "/dashboard/login/"
 LOGIN_REDIRECT_URL = "/dashboard/"
 
@@ -270,6 +272,9 @@ PHONENUMBER_DEFAULT_REGION = "IN"
 DUKAAN_PAYMENT_WEBHOOK_SECRET = os.environ.get(
     "DUKAAN_PAYMENT_WEBHOOK_SECRET", "dev-webhook-secret" if (DEBUG or TESTING) else ""
 )
+if not DUKAAN_PAYMENT_WEBHOOK_SECRET and not (DEBUG or TESTING):
+    # Without it every webhook is refused (payments/signing.py): better a failed start than unpaid orders.
+    raise ImproperlyConfigured("DUKAAN_PAYMENT_WEBHOOK_SECRET must be set when DJANGO_DEBUG is off.")
 # The built-in fake gateway marks any order paid with one click: on in DEBUG/tests, opt-in elsewhere.
 DUKAAN_FAKE_GATEWAY_ENABLED = env_bool("DUKAAN_FAKE_GATEWAY_ENABLED", DEBUG or TESTING)
 

@@ -13,6 +13,10 @@ class OrderItemInline(admin.TabularInline):
     readonly_fields = fields
     can_delete = False
 
+    # Read-only foreign keys are fetched row by row unless joined here.
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("product")
+
 
 class PaymentInline(admin.TabularInline):
     model = Payment
@@ -33,6 +37,9 @@ class PaymentInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("confirmed_by")
+
 
 class OrderEventInline(admin.TabularInline):
     model = OrderEvent
@@ -40,6 +47,9 @@ class OrderEventInline(admin.TabularInline):
     fields = ["created_at", "kind", "actor", "payload", "consumed_at"]
     readonly_fields = fields
     can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
 
 
 @admin.register(Order)
@@ -55,7 +65,8 @@ class OrderAdmin(admin.ModelAdmin):
         "is_paid",
         "created_at",
     ]
-    list_filter = ["status", "payment_method", ("paid_at", admin.EmptyFieldListFilter), "store", "created_at"]
+    # No store sidebar (it would list every store); search by store slug instead.
+    list_filter = ["status", "payment_method", ("paid_at", admin.EmptyFieldListFilter), "created_at"]
     search_fields = ["=number", "customer_phone", "customer_name", "token", "store__slug"]
     list_select_related = ["store"]
     date_hierarchy = "created_at"

@@ -52,7 +52,9 @@ class ProductAdmin(admin.ModelAdmin):
     ]
     list_display_links = ["preview", "name"]
     list_editable = ["price", "stock", "is_active"]
-    list_filter = ["is_active", ("category", admin.RelatedOnlyFieldListFilter), "store"]
+    # No store or category sidebar: with thousands of stores it would list them all on every
+    # page. Search by store name/slug, or filter with ?store__id__exact=<id>.
+    list_filter = ["is_active"]
     list_select_related = ["store", "category"]
     search_fields = ["name", "store__name", "store__slug"]
     raw_id_fields = ["store", "category"]
@@ -120,7 +122,6 @@ class CategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "store", "position", "product_count"]
     list_select_related = ["store"]
     search_fields = ["name", "store__name", "store__slug"]
-    list_filter = ["store"]
     raw_id_fields = ["store"]
     list_per_page = 50
 

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+import uuid
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
 
+from stores import services
 from stores.models import RESERVED_SLUGS, OtpChallenge, Store, User
 from stores.phone import normalize_phone
 
@@ -115,6 +118,20 @@ class StoreAdminForm(forms.ModelForm):
     def clean_whatsapp_number(self) -> str:
         value = self.cleaned_data.get("whatsapp_number", "")
         return normalize_phone(value) if value else ""
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if not isinstance(logo, UploadedFile):
+            return logo  # unchanged or cleared
+        # Checked and re-encoded as a PNG like a seller's upload: an SVG or HTML file served from
+        # our media URL would run script in the visitor's browser.
+        try:
+            content = services.prepare_logo(logo)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict.get("logo", exc.messages)) from None
+        slug = self.cleaned_data.get("slug") or self.instance.slug
+        content.name = f"{slug}/{uuid.uuid4().hex}.png"  # upload_to adds "logos/"
+        return content
 
 
 @admin.register(Store)

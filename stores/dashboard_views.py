@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dukaan.storage import StorageUnavailable
 from stores import services
 from stores.access import get_owned_store_or_404
+from stores.backends import OTP_BACKEND
 from stores.forms import OtpForm, PhoneForm, StoreCreateForm, StoreSettingsForm
 from stores.models import Store
 from stores.otp import client_ip
@@ -93,7 +94,8 @@ def login_verify(request: HttpRequest) -> HttpResponse:
         else:
             next_url = request.session.pop(SESSION_NEXT, None)
             request.session.pop(SESSION_PHONE, None)
-            login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
+            # Marks the session as opened by a code: enough for the dashboard, not the admin.
+            login(request, result.user, backend=OTP_BACKEND)
             if not result.user.stores.exists():
                 return redirect(NEW_STORE_URL)
             return redirect(_safe_next(request, next_url) or HOME_URL)

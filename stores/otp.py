@@ -53,6 +53,26 @@ def _valid_ip(value: str) -> str | None:
         return None
 
 
+def rate_limit_address(ip: str | None) -> str | None:
+    """The address per-IP limits count by: an IPv4 address, or the /64 network of an IPv6 one.
+
+    One phone line or home gets a whole IPv6 /64 and can switch addresses inside it at will, so
+    counting single IPv6 addresses would put no limit on the SMS one client can make us send.
+    IPv4 clients seen through a dual-stack socket (::ffff:a.b.c.d) count as their IPv4 address.
+    """
+    if not ip:
+        return None
+    try:
+        address = ipaddress.ip_address(ip.strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
+    return str(address)
+
+
 def client_ip(request: HttpRequest) -> str | None:
     """The address a request came from, for per-IP limits.
 

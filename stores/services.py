@@ -108,6 +108,7 @@ def otp_request(*, phone: str, ip: str | None, now: datetime | None = None) -> O
     is never looked at, so the answer cannot reveal who has an account.
     """
     phone_e164 = normalize_phone(phone)
+    ip = otp.rate_limit_address(ip)  # an IPv6 client is counted (and stored) as its /64
     try:
         backend = get_sms_backend()  # a misconfigured backend fails before anything is recorded
     except ImproperlyConfigured as exc:

@@ -24,6 +24,7 @@ def production_env(tmp_path) -> dict[str, str]:
         {
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DUKAAN_PAYMENT_WEBHOOK_SECRET": secrets.token_urlsafe(32),
             "DJANGO_ALLOWED_HOSTS": "mydukaan.io,api.mydukaan.io",
             "DUKAAN_DATA_DIR": str(tmp_path),
         }
@@ -59,6 +60,20 @@ def test_production_refuses_to_start_without_a_secret_key(production_env):
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.parametrize("value", [None, ""])
+def test_production_refuses_to_start_without_a_webhook_secret(production_env, value):
+    # An empty key would refuse every webhook (orders never marked paid), never accept them.
+    if value is None:
+        del production_env["DUKAAN_PAYMENT_WEBHOOK_SECRET"]
+    else:
+        production_env["DUKAAN_PAYMENT_WEBHOOK_SECRET"] = value
+
+    result = manage(production_env, "check")
+
+    assert result.returncode != 0
+    assert "DUKAAN_PAYMENT_WEBHOOK_SECRET must be set" in result.stderr
+
+
 def test_production_refuses_to_start_without_allowed_hosts(production_env):
     del production_env["DJANGO_ALLOWED_HOSTS"]
 
@@ -68,7 +83,7 @@ def test_production_refuses_to_start_without_allowed_hosts(production_env):
     assert "DJANGO_ALLOWED_HOSTS must be set" in result.stderr
 
 
-def test_production_starts_with_both_set(production_env):
+def test_production_starts_with_all_secrets_set(production_env):
     result = manage(production_env, "check")
 
     assert result.returncode == 0, result.stderr

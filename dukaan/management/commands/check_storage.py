@@ -16,7 +16,7 @@ from typing import Any
 
 from django.contrib.staticfiles.storage import HashedFilesMixin
 from django.core.files.base import ContentFile
-from django.core.files.storage import storages
+from django.core.files.storage import InvalidStorageError, storages
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dukaan.storage import describe_storage_error
@@ -36,7 +36,15 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the public URL")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        storage = storages[options["storage"]]
+        if not options["timeout"] > 0:  # urlopen would raise ValueError on 0 or less; NaN too
+            raise CommandError("--timeout must be more than 0 seconds.")
+        try:
+            storage = storages[options["storage"]]
+        except InvalidStorageError:
+            known = ", ".join(sorted(storages.backends))
+            raise CommandError(
+                f"No storage {options['storage']!r} in settings.STORAGES (have: {known})."
+            ) from None
         bucket = getattr(storage, "bucket_name", None)
         endpoint = getattr(storage, "endpoint_url", None)
         if bucket:

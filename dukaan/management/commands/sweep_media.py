@@ -56,6 +56,9 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="only list what would be deleted")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not options["older_than_hours"] >= 0:  # also refuses NaN
+            # A negative grace would reach uploads whose product row is not committed yet.
+            raise CommandError("--older-than-hours must be 0 or more.")
         storage = default_storage
         cutoff = timezone.now() - timedelta(hours=options["older_than_hours"])
         dry_run = options["dry_run"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from orders.models import Order, OrderStatus, PaymentMethod
@@ -27,6 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Only list what would be cancelled.")
 
     def handle(self, *args: Any, hours: float, include_upi: bool, dry_run: bool, **options: Any) -> None:
+        if not hours > 0:  # also refuses NaN
+            # 0 or less would cancel orders whose customer is paying right now.
+            raise CommandError("--hours must be more than 0 (unpaid orders younger than that are kept).")
         methods = [PaymentMethod.GATEWAY] + ([PaymentMethod.UPI] if include_upi else [])
         cutoff = timezone.now() - timedelta(hours=hours)
         stale = Order.objects.filter(
@@ -55,4 +58,7 @@ class Command(BaseCommand):
                 continue
             cancelled += 1
             self.stdout.write(f"{label}: cancelled, stock restored")
+        if dry_run:
+            self.stdout.write(f"Dry run: {total} would be cancelled, nothing changed.")
+            return
         self.stdout.write(f"Done: {cancelled} cancelled.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from payments.models import PaymentEvent, PaymentEventStatus
 from payments.webhooks import reprocess_pending_events
@@ -17,6 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=None, help="Process at most this many events.")
 
     def handle(self, *args: Any, limit: int | None = None, **options: Any) -> None:
+        if limit is not None and limit < 1:
+            raise CommandError("--limit must be 1 or more (leave it out to process every pending event).")
         total = PaymentEvent.objects.filter(status=PaymentEventStatus.PENDING).count()
         self.stdout.write(f"{total} pending payment event(s).")
         results = reprocess_pending_events(limit=limit)

@@ -14,14 +14,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.validators import validate_slug
 from django.db import transaction
 from PIL import Image, ImageDraw, ImageFont
 
 from products.models import Category, Product
-from stores.models import Store, User
+from stores.models import RESERVED_SLUGS, Store, User
 
 DEMO_PHONE = "+919999999999"
 DEMO_SLUG = "demo-kirana"
@@ -216,6 +218,19 @@ def _store_variants_directly(jpeg: bytes, *, store_id: int) -> tuple[str, str, s
     return names[0], names[1], hashlib.sha256(jpeg).hexdigest()
 
 
+def _check_slug(slug: str) -> None:
+    """The big store must be reachable at /<slug>/ like any store a seller opens."""
+    max_length = Store._meta.get_field("slug").max_length
+    try:
+        validate_slug(slug)
+    except ValidationError:
+        raise CommandError(f"--slug {slug!r} is not a slug: use letters, digits and hyphens.") from None
+    if len(slug) > max_length:
+        raise CommandError(f"--slug must be at most {max_length} characters.")
+    if slug in RESERVED_SLUGS:
+        raise CommandError(f"--slug {slug!r} is reserved for a site page; pick another.")
+
+
 class Command(BaseCommand):
     help = (
         "Create (or refresh) the demo seller and the Demo Kirana store; --products N fills a big store too."
@@ -234,6 +249,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, products: int = 0, slug: str = BIG_SLUG, **options: Any) -> None:
         if products < 0:
             raise CommandError("--products must be zero or more.")
+        if products:
+            _check_slug(slug)
         seller = self._seller()
         store, created_products = self._demo_store(seller)
         self.stdout.write(
