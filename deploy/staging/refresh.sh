@@ -6,6 +6,8 @@
 #   deploy/staging/refresh.sh
 #
 # Dump from a replica, not the primary, so the dump's long read does not compete with sellers.
+# Run it with the staging app's environment (DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS,
+# DUKAAN_PAYMENT_WEBHOOK_SECRET): manage.py refuses to start without them when DEBUG is off.
 # The restored copy is sanitized before anyone can log in to staging; the app refuses to
 # sanitize a database marked production (DUKAAN_ENVIRONMENT=production or a database comment).
 set -euo pipefail
