@@ -41,9 +41,10 @@ def test_the_order_status_api_reads_the_primary(mirror_replica, client, make_sto
 def test_the_storefront_of_the_same_store_still_reads_the_replica(
     mirror_replica, client, make_store, settings
 ):
-    # The control: without use_primary() an anonymous GET does read the replica.
+    # The control: without use_primary() an anonymous GET does read the replica (on a cache miss:
+    # the slug is unique to this test, so no earlier test's cached catalogue can answer).
     settings.CATALOGUE_CACHE_SECONDS = 0
-    store = make_store()
+    store = make_store(slug="replica-control-shop")
     with CaptureQueriesContext(connections[mirror_replica]) as on_replica:
         response = client.get(f"/{store.slug}/")
     assert response.status_code == 200
