@@ -31,6 +31,30 @@ def money_values(data: Any, path: str = "") -> list[tuple[str, Any]]:
     return found
 
 
+def _one_chai_order(store, *, number: int, status: str, method: str, with_details: bool = True) -> Order:
+    """An order of one ₹10 chai in any status; `with_details` adds the reason/tracking id it implies."""
+    closed = status in (OrderStatus.CANCELLED, OrderStatus.REJECTED)
+    shipped = status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED)
+    order = Order.objects.create(
+        store=store,
+        number=number,
+        status=status,
+        customer_name="Ravi",
+        customer_phone="+919845012345",
+        address="12 MG Road",
+        pincode="560001",
+        payment_method=method,
+        subtotal=Decimal("10.00"),
+        total=Decimal("10.00"),
+        reason="Out of stock" if with_details and closed else "",
+        tracking_id="DL123" if with_details and shipped else "",
+    )
+    OrderItem.objects.create(
+        order=order, name="Chai", unit_price=Decimal("10.00"), quantity=1, line_total=Decimal("10.00")
+    )
+    return order
+
+
 @pytest.fixture
 def order_of_deleted_product(store, make_product, customer, seller_web):
     product = make_product(store, name="Kaju Katli", price="450.00", stock=5)
@@ -109,23 +133,7 @@ def test_totals_are_quantity_times_price_to_the_paisa(store, make_product, custo
 def test_the_customer_order_page_renders_for_every_status_and_payment_method(status, method, store, client):
     store.upi_id = "asha@okaxis"
     store.save()
-    order = Order.objects.create(
-        store=store,
-        number=1,
-        status=status,
-        customer_name="Ravi",
-        customer_phone="+919845012345",
-        address="12 MG Road",
-        pincode="560001",
-        payment_method=method,
-        subtotal=Decimal("10.00"),
-        total=Decimal("10.00"),
-        reason="Out of stock" if status in (OrderStatus.CANCELLED, OrderStatus.REJECTED) else "",
-        tracking_id="DL123" if status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED) else "",
-    )
-    OrderItem.objects.create(
-        order=order, name="Chai", unit_price=Decimal("10.00"), quantity=1, line_total=Decimal("10.00")
-    )
+    order = _one_chai_order(store, number=1, status=status, method=method)
     page = client.get(f"/o/{order.token}/")
     assert page.status_code == 200
     assert OrderStatus(status).label in page.content.decode()
@@ -193,21 +201,7 @@ def test_dashboard_times_are_shown_in_india_time(store, seller_web, customer, ma
 def test_the_seller_order_page_renders_for_every_status_and_payment_method(
     status, method, store, seller_web, seller_api
 ):
-    order = Order.objects.create(
-        store=store,
-        number=7,
-        status=status,
-        customer_name="Ravi",
-        customer_phone="+919845012345",
-        address="12 MG Road",
-        pincode="560001",
-        payment_method=method,
-        subtotal=Decimal("10.00"),
-        total=Decimal("10.00"),
-    )
-    OrderItem.objects.create(
-        order=order, name="Chai", unit_price=Decimal("10.00"), quantity=1, line_total=Decimal("10.00")
-    )
+    order = _one_chai_order(store, number=7, status=status, method=method, with_details=False)
     page = seller_web.get(f"/dashboard/{store.slug}/orders/{order.number}/")
     assert page.status_code == 200
     assert OrderStatus(status).label in page.content.decode()
