@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Flash crowd on one store (book ch. 13): wrk through nginx against two gunicorn app servers.
+"""Flash crowd on one store: wrk through nginx against two gunicorn app servers.
 
     .venv/bin/python bench/flash_crowd.py                       # 100 connections, 20 s, demo store
     .venv/bin/python bench/flash_crowd.py --connections 200 --duration 30 --stop-one

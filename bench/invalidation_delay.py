@@ -44,7 +44,8 @@ def main() -> int:
     import redis
     from django.conf import settings
 
-    from dukaan.catalogue_cache import catalogue_cache_key, get_cached_catalogue
+    from catalogue.cache import catalogue_cache_key
+    from catalogue.selectors import get_catalogue
     from products.models import Product
     from stores.models import Store, User
 
@@ -87,7 +88,7 @@ def main() -> int:
     from_write_ms: list[float] = []  # from the UPDATE being sent (an upper bound, includes the write)
     try:
         for n, (store, product) in enumerate(products):
-            get_cached_catalogue(store.slug)
+            get_catalogue(store.slug)
             key = catalogue_cache_key(store.id)
             if not raw.exists(key):
                 print(f"store {store.id}: catalogue was not cached; skipped", file=sys.stderr)

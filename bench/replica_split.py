@@ -67,7 +67,7 @@ class QueryCounter:
     @staticmethod
     def why_primary(sql: str) -> str:
         """Why a read went to the primary, from the router's state for the current request."""
-        from dukaan import db_router
+        from dukaan.db import router as db_router
 
         if "pg_current_wal_lsn" in sql:
             return "pin bookkeeping (WAL position after a write)"
@@ -135,7 +135,7 @@ def run(pair, args) -> int:
     from django.test import Client
     from rest_framework.authtoken.models import Token
 
-    from dukaan import replicas
+    from dukaan.db import replicas
     from products.models import Category, Product
     from stores.models import Store, User
 

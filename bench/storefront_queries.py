@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Storefront cost by catalogue size (book ch. 7: 114 queries per page was the disease).
+"""Storefront cost by catalogue size: the query count must not grow with the catalogue.
 
     .venv/bin/python bench/storefront_queries.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dukaan_bench REDIS_URL=redis://127.0.0.1:6379/12 \

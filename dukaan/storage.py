@@ -1,7 +1,7 @@
 """Media (and optionally static files) on S3 or any S3-compatible server, served from a CDN domain.
 
-Settings point the default storage here when AWS_STORAGE_BUCKET_NAME is set (book ch. 11: the app
-servers stop serving photos; the bucket holds them and a CDN in front answers shoppers).
+Settings point the default storage here when AWS_STORAGE_BUCKET_NAME is set: the app servers
+stop serving photos; the bucket holds them and a CDN in front answers shoppers.
 
 - Public URLs are https://<DUKAAN_CDN_DOMAIN>/<key> with no signature: catalogue images are public
   and a signed URL would change on every render, defeating every cache between us and the shopper.

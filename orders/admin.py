@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib import admin
 
 from orders.models import Order, OrderEvent, OrderItem
-from payments.models import Payment
 
 
 class OrderItemInline(admin.TabularInline):
@@ -16,29 +15,6 @@ class OrderItemInline(admin.TabularInline):
     # Read-only foreign keys are fetched row by row unless joined here.
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("product")
-
-
-class PaymentInline(admin.TabularInline):
-    model = Payment
-    extra = 0
-    fields = [
-        "method",
-        "provider",
-        "provider_ref",
-        "amount",
-        "currency",
-        "status",
-        "flagged_for_review",
-        "confirmed_by",
-        "confirmed_at",
-        "captured_at",
-    ]
-    readonly_fields = fields
-    can_delete = False
-    show_change_link = True
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("confirmed_by")
 
 
 class OrderEventInline(admin.TabularInline):
@@ -70,7 +46,8 @@ class OrderAdmin(admin.ModelAdmin):
     search_fields = ["=number", "customer_phone", "customer_name", "token", "store__slug"]
     list_select_related = ["store"]
     date_hierarchy = "created_at"
-    inlines = [OrderItemInline, PaymentInline, OrderEventInline]
+    # payments/admin.py adds the order's payments to this page.
+    inlines = [OrderItemInline, OrderEventInline]
     readonly_fields = [
         "store",
         "number",

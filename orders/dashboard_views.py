@@ -1,4 +1,7 @@
-"""The seller's order pages: the list (filter by status) and one order (move it, confirm payment)."""
+"""The seller's order pages: the list (filter by status) and one order (move it along).
+
+The order page's payment card and its "payment received" button come from the payments app.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +16,8 @@ from django.views.decorators.http import require_http_methods
 
 from orders import selectors
 from orders.forms import StatusForm
-from orders.models import OrderStatus, PaymentMethod
-from orders.services import change_order_status
+from orders.models import OrderStatus
+from orders.services import order_status_change
 from orders.whatsapp import order_page_url, whatsapp_link
 from stores.access import get_owned_store_or_404
 
@@ -53,22 +56,15 @@ def order_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         raise Http404("No such order.")
 
     if request.method == "POST":
-        action = request.POST.get("action")
         try:
-            if action == "payment_received":
-                from payments.services import confirm_manual_payment
-
-                confirm_manual_payment(order=order, actor=request.user)
-                messages.success(request, f"Payment for order #{order.number} recorded.")
-            else:
-                form = StatusForm(request.POST)
-                if not form.is_valid():
-                    raise ValidationError("Choose a valid status.")
-                change_order_status(order=order, actor=request.user, **form.cleaned_data)
-                messages.success(
-                    request,
-                    f"Order #{order.number} is now {OrderStatus(form.cleaned_data['status']).label.lower()}.",
-                )
+            form = StatusForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError("Choose a valid status.")
+            order_status_change(order=order, actor=request.user, **form.cleaned_data)
+            messages.success(
+                request,
+                f"Order #{order.number} is now {OrderStatus(form.cleaned_data['status']).label.lower()}.",
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -78,13 +74,7 @@ def order_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     context = {
         "store": store,
         "order": order,
-        "payments": list(order.payments.all()),
         "next_statuses": next_statuses,
-        "can_confirm_payment": (
-            not order.is_paid
-            and not order.is_closed
-            and order.payment_method in (PaymentMethod.UPI, PaymentMethod.COD)
-        ),
         "whatsapp_link": whatsapp_link(order),
         "order_page_url": order_page_url(order),
     }

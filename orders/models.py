@@ -142,6 +142,11 @@ class Order(models.Model):
         return self.status in CLOSED_STATUSES
 
     @property
+    def awaits_online_payment(self) -> bool:
+        """Placed with the online gateway and not paid yet: the customer still has to pay."""
+        return self.payment_method == PaymentMethod.GATEWAY and self.status == OrderStatus.PENDING_PAYMENT
+
+    @property
     def reference(self) -> str:
         """The reference a customer's UPI app carries back to the seller (tr= in upi://pay)."""
         return f"DK{self.store_id}-{self.number}"

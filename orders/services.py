@@ -2,6 +2,7 @@
 
 Locks are always taken in the same order (product rows by primary key, then the store's
 order-number row, then the order) so concurrent checkouts and cancellations cannot deadlock.
+Which payment methods a store takes is the payments app's business: checkout asks it first.
 """
 
 from __future__ import annotations
@@ -14,11 +15,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from dukaan.parsing import parse_whole_number
-from orders.cart import MAX_QUANTITY_PER_LINE
 from orders.models import (
     CLOSED_STATUSES,
     Order,
@@ -29,10 +28,12 @@ from orders.models import (
     PaymentMethod,
 )
 from products.models import Product
+from products.stock import StockError, stock_release, stock_reserve
 from stores.models import Store, User
 from stores.phone import normalize_phone
 
 MAX_LINES_PER_ORDER = 50
+MAX_QUANTITY_PER_LINE = 99
 PINCODE_RE = re.compile(r"^[1-9][0-9]{5}$")
 CENT = Decimal("0.01")
 
@@ -132,7 +133,7 @@ def _next_order_number(store: Store) -> int:
     return seq.last_number
 
 
-def place_order(
+def order_place(
     *,
     store: Store,
     items: Iterable[Mapping[str, Any]] | Mapping[int, int],
@@ -159,6 +160,8 @@ def place_order(
             payment_method=payment_method,
             checkout_key=checkout_key,
         )
+    except StockError as exc:
+        raise OrderError(exc.message_dict) from None
     except IntegrityError:
         # Lost a race against the same checkout submitted twice: the first one won.
         if checkout_key:
@@ -178,40 +181,12 @@ def _place_order(
 ) -> Order:
     if not store.is_active:
         raise OrderError({"store": "This store is not taking orders right now."})
-    methods = available_payment_methods(store)
-    if payment_method not in methods:
-        raise OrderError({"payment_method": "Choose one of: " + ", ".join(methods.values()) + "."})
+    if payment_method not in PaymentMethod.values:
+        raise OrderError({"payment_method": "Choose one of: " + ", ".join(PaymentMethod.labels) + "."})
     wanted = clean_items(items)
 
     with transaction.atomic():
-        # Lock the products in primary-key order: concurrent checkouts queue, never deadlock.
-        products = {
-            p.id: p
-            for p in Product.objects.select_for_update()
-            .filter(store_id=store.id, id__in=wanted.keys())
-            .order_by("id")
-        }
-        lines: list[tuple[Product, int]] = []
-        for product_id, qty in sorted(wanted.items()):
-            product = products.get(product_id)
-            if product is None:
-                raise OrderError({"items": "One of the products is not sold by this store (any more)."})
-            if not product.is_active:
-                raise OrderError({"items": f"{product.name} is no longer available."})
-            if product.stock is not None and product.stock < qty:
-                if product.stock == 0:
-                    raise OrderError({"items": f"{product.name} is out of stock."})
-                raise OrderError({"items": f"Only {product.stock} of {product.name} left."})
-            lines.append((product, qty))
-
-        for product, qty in lines:
-            if product.stock is None:
-                continue
-            # Conditional update as a second guard: stock can never go below zero.
-            updated = Product.objects.filter(pk=product.pk, stock__gte=qty).update(stock=F("stock") - qty)
-            if updated != 1:
-                raise OrderError({"items": f"{product.name} just sold out."})
-
+        lines: list[tuple[Product, int]] = stock_reserve(store_id=store.id, wanted=wanted)
         subtotal = sum((p.price * q for p, q in lines), Decimal("0")).quantize(CENT)
         now = timezone.now()
         pay_first = payment_method == PaymentMethod.GATEWAY or payment_method == PaymentMethod.UPI
@@ -259,19 +234,7 @@ def _place_order(
     return order
 
 
-def available_payment_methods(store: Store) -> dict[str, str]:
-    """The payment methods this store can take, value -> label, in the order shown at checkout."""
-    from payments.providers import gateway_enabled  # payments depends on orders, not the reverse
-
-    methods = {PaymentMethod.COD.value: PaymentMethod.COD.label}
-    if store.upi_id and store.currency == "INR":
-        methods[PaymentMethod.UPI.value] = PaymentMethod.UPI.label
-    if gateway_enabled():
-        methods[PaymentMethod.GATEWAY.value] = PaymentMethod.GATEWAY.label
-    return methods
-
-
-def change_order_status(
+def order_status_change(
     *,
     order: Order,
     status: str,
@@ -360,24 +323,19 @@ def change_order_status(
 
 
 def _restore_stock(order: Order) -> None:
-    items = sorted(
-        (i for i in order.items.all() if i.product_id is not None), key=lambda i: i.product_id or 0
+    stock_release(
+        units_by_product=[(i.product_id, i.quantity) for i in order.items.all() if i.product_id is not None]
     )
-    for item in items:
-        # Unlimited-stock products (stock NULL) stay unlimited: the filter skips them.
-        Product.objects.filter(pk=item.product_id, stock__isnull=False).update(
-            stock=F("stock") + item.quantity
-        )
 
 
-def mark_order_paid(*, order: Order, actor: User | None = None, source: str = "") -> Order:
+def order_mark_paid(*, order: Order, actor: User | None = None, source: str = "") -> Order:
     """Record that the order's money arrived. Call inside the transaction that captures the payment.
 
     A pending-payment order becomes placed. A cancelled order stays cancelled (the caller flags the
     payment for a refund); paying twice changes nothing.
     """
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("mark_order_paid must run inside the payment's transaction")
+        raise RuntimeError("order_mark_paid must run inside the payment's transaction")
     locked = Order.objects.select_for_update().get(pk=order.pk)
     if locked.paid_at is not None:
         return locked
@@ -398,6 +356,6 @@ def mark_order_paid(*, order: Order, actor: User | None = None, source: str = ""
     return locked
 
 
-def record_order_event(*, order: Order, kind: str, actor: User | None = None, **payload: Any) -> OrderEvent:
+def order_event_record(*, order: Order, kind: str, actor: User | None = None, **payload: Any) -> OrderEvent:
     """Append an outbox row for `order` (used by payments for captures and reviews)."""
     return _record(order, kind, actor, **payload)

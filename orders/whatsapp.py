@@ -11,7 +11,7 @@ from orders.models import Order
 
 
 def order_page_url(order: Order) -> str:
-    return settings.DUKAAN_PUBLIC_URL + reverse("orders:order_status", args=[order.token])
+    return settings.DUKAAN_PUBLIC_URL + reverse("checkout:order_status", args=[order.token])
 
 
 def order_summary(order: Order) -> str:

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
+from orders.admin import OrderAdmin
+from orders.models import Order
 from payments.models import Payment, PaymentEvent, PaymentEventStatus
-from payments.webhooks import process_event
+from payments.webhooks import payment_event_process
 
 
 class PaymentEventInline(admin.TabularInline):
@@ -96,7 +98,7 @@ class PaymentEventAdmin(admin.ModelAdmin):
                 skipped += 1
                 continue
             try:
-                outcome = process_event(event_pk=event.pk)
+                outcome = payment_event_process(event_pk=event.pk)
             except Exception as exc:
                 failed += 1
                 self.message_user(request, f"Event {event.event_id}: still pending: {exc}", messages.ERROR)
@@ -112,3 +114,36 @@ class PaymentEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class PaymentInline(admin.TabularInline):
+    model = Payment
+    extra = 0
+    fields = [
+        "method",
+        "provider",
+        "provider_ref",
+        "amount",
+        "currency",
+        "status",
+        "flagged_for_review",
+        "confirmed_by",
+        "confirmed_at",
+        "captured_at",
+    ]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("confirmed_by")
+
+
+# The order page shows its payments too. Orders know nothing of payments, so the inline is added
+# from here: the orders admin is registered first (INSTALLED_APPS order) and replaced by this one.
+admin.site.unregister(Order)
+
+
+@admin.register(Order)
+class OrderWithPaymentsAdmin(OrderAdmin):
+    inlines = [OrderAdmin.inlines[0], PaymentInline, *OrderAdmin.inlines[1:]]

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from payments.providers.base import KNOWN_EVENT_TYPES
 from payments.signing import SIGNATURE_HEADER
-from payments.webhooks import receive_webhook
+from payments.webhooks import webhook_receive
 
 # Documentation only: the view reads the raw body (the signature covers its exact bytes), and
 # payments/providers/*.parse_event() checks it. Documented so that schema-driven tests send events.
@@ -63,5 +63,5 @@ class WebhookView(APIView):
         },
     )
     def post(self, request: Request, provider: str) -> Response:
-        result = receive_webhook(provider_name=provider, body=request.body, headers=request.headers)
+        result = webhook_receive(provider_name=provider, body=request.body, headers=request.headers)
         return Response(result.body, status=result.status_code)

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from orders import services as order_services
-from orders.models import Order, OrderEvent, OrderStatus, PaymentMethod
+from orders.models import Order, OrderEvent, PaymentMethod
 from payments.models import Payment, PaymentStatus
 from payments.providers import default_gateway
 from stores.models import User
@@ -20,7 +20,7 @@ class PaymentError(ValidationError):
     """A payment action that cannot happen; the message says why."""
 
 
-def start_gateway_payment(*, order: Order, request: HttpRequest) -> tuple[Payment, str]:
+def payment_gateway_start(*, order: Order, request: HttpRequest) -> tuple[Payment, str]:
     """Open (or reopen) a gateway payment for an unpaid order; return it and where to send the customer."""
     provider = default_gateway()
     if provider is None:
@@ -29,7 +29,7 @@ def start_gateway_payment(*, order: Order, request: HttpRequest) -> tuple[Paymen
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if locked.paid_at is not None:
             raise PaymentError(f"Order #{locked.number} is already paid.")
-        if locked.payment_method != PaymentMethod.GATEWAY or locked.status != OrderStatus.PENDING_PAYMENT:
+        if not locked.awaits_online_payment:
             raise PaymentError(f"Order #{locked.number} is not waiting for an online payment.")
         payment = Payment.objects.filter(
             order=locked, provider=provider.name, status=PaymentStatus.PENDING, flagged_for_review=False
@@ -46,7 +46,7 @@ def start_gateway_payment(*, order: Order, request: HttpRequest) -> tuple[Paymen
     return payment, provider.create_payment(payment=payment, request=request)
 
 
-def confirm_manual_payment(*, order: Order, actor: User) -> Payment:
+def payment_manual_confirm(*, order: Order, actor: User) -> Payment:
     """The seller saw the UPI credit (or took the cash): record who confirmed it, when, and mark paid."""
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
@@ -67,8 +67,8 @@ def confirm_manual_payment(*, order: Order, actor: User) -> Payment:
             confirmed_by=actor,
             confirmed_at=now,
         )
-        order_services.mark_order_paid(order=locked, actor=actor, source=f"{locked.payment_method} confirmed")
-        order_services.record_order_event(
+        order_services.order_mark_paid(order=locked, actor=actor, source=f"{locked.payment_method} confirmed")
+        order_services.order_event_record(
             order=locked,
             kind=OrderEvent.PAYMENT_CAPTURED,
             actor=actor,

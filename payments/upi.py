@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
-import segno
-
+from dukaan.qr import qr_svg_inline
 from orders.models import Order
 
 
@@ -23,6 +22,6 @@ def upi_uri(order: Order) -> str:
     return "upi://pay?" + urlencode(params, quote_via=quote, safe="@")
 
 
-def qr_svg(data: str) -> str:
-    """An inline <svg> QR code (no image file, no request to a third party)."""
-    return segno.make(data, error="m").svg_inline(scale=5, border=2, omitsize=False)
+def upi_qr_svg(order: Order) -> str:
+    """The deep link as an inline QR code for the order page: any UPI app's scanner reads it."""
+    return qr_svg_inline(upi_uri(order), title=f"UPI QR code to pay order #{order.number}", scale=5)

@@ -5,6 +5,5 @@ from payments import views
 app_name = "payments"
 
 urlpatterns = [
-    path("pay/order/<str:token>/", views.pay_order, name="pay_order"),
     path("pay/fake/<str:ref>/", views.fake_gateway, name="fake_gateway"),
 ]

@@ -1,4 +1,4 @@
-"""Customer-facing payment pages: start a gateway payment, and the fake gateway's own page."""
+"""The fake gateway's own checkout page (the customer's "Pay now" lives in checkout)."""
 
 from __future__ import annotations
 
@@ -7,28 +7,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
-from orders import selectors as order_selectors
 from payments.models import Payment, PaymentStatus
 from payments.providers import get_provider
 from payments.providers.fake import FakeProvider
-from payments.services import PaymentError, start_gateway_payment
-
-
-@never_cache
-@require_POST
-def pay_order(request: HttpRequest, token: str) -> HttpResponse:
-    """The customer's "Pay now" button on the order page (also used to retry a failed payment)."""
-    order = order_selectors.order_by_token(token)
-    if order is None:
-        raise Http404("No such order.")
-    try:
-        _, url = start_gateway_payment(order=order, request=request)
-    except PaymentError as exc:
-        messages.error(request, exc.messages[0])
-        return redirect("orders:order_status", token=order.token)
-    return redirect(url)
 
 
 @never_cache
@@ -57,7 +40,7 @@ def fake_gateway(request: HttpRequest, ref: str) -> HttpResponse:
             )
         elif not succeeded:
             messages.error(request, "The payment failed. You can try again from your order page.")
-        return redirect("orders:order_status", token=order.token)
+        return redirect("checkout:order_status", token=order.token)
     return render(
         request, "payments/fake_gateway.html", {"payment": payment, "order": order, "store": order.store}
     )

@@ -1,6 +1,6 @@
 """Gateway webhooks: check the signature, store the raw event, then process it idempotently.
 
-Book ch. 8: the webhook that stopped marking orders paid. So: nothing is processed before it is
+A webhook that stops marking orders paid loses sellers money. So: nothing is processed before it is
 stored; a failure leaves the stored event pending for `manage.py reprocess_payment_events`;
 the unique (provider, event_id) constraint absorbs duplicate deliveries; a capture is never
 undone by a later "failed"; a wrong amount or currency is flagged, never paid.
@@ -35,7 +35,7 @@ class WebhookResult:
     body: dict
 
 
-def receive_webhook(*, provider_name: str, body: bytes, headers: Mapping[str, str]) -> WebhookResult:
+def webhook_receive(*, provider_name: str, body: bytes, headers: Mapping[str, str]) -> WebhookResult:
     provider = get_provider(provider_name)
     if provider is None:
         return WebhookResult(404, {"detail": f"Unknown payment provider {provider_name!r}."})
@@ -62,7 +62,7 @@ def receive_webhook(*, provider_name: str, body: bytes, headers: Mapping[str, st
     if not created and event.status == PaymentEventStatus.PROCESSED:
         return WebhookResult(200, {"status": "duplicate", "event": parsed.event_id})
     try:
-        outcome = process_event(event_pk=event.pk)
+        outcome = payment_event_process(event_pk=event.pk)
     except Exception:
         logger.exception("payment event %s stays pending after a processing error", event.pk)
         # Stored and pending: accepted; reprocess_payment_events will finish it.
@@ -70,7 +70,7 @@ def receive_webhook(*, provider_name: str, body: bytes, headers: Mapping[str, st
     return WebhookResult(200, {"status": "processed", "event": parsed.event_id, "outcome": outcome})
 
 
-def process_event(*, event_pk: int) -> str:
+def payment_event_process(*, event_pk: int) -> str:
     """Apply one stored event in one transaction; on any error the event stays pending (and re-raises)."""
     try:
         with transaction.atomic():
@@ -133,8 +133,8 @@ def _apply(event: ProviderEvent, payment: Payment) -> str:
     payment.captured_at = timezone.now()
     payment.save(update_fields=["status", "captured_at", "updated_at"])
     # Same transaction as the payment's status: the order is paid exactly when the payment is.
-    order = order_services.mark_order_paid(order=order, source=f"{payment.provider} capture")
-    order_services.record_order_event(
+    order = order_services.order_mark_paid(order=order, source=f"{payment.provider} capture")
+    order_services.order_event_record(
         order=order,
         kind=OrderEvent.PAYMENT_CAPTURED,
         payment=payment.pk,
@@ -156,19 +156,19 @@ def _flag(payment: Payment, order: Order, reason: str) -> None:
     payment.flagged_for_review = True
     payment.review_reason = reason[:500]
     payment.save(update_fields=["flagged_for_review", "review_reason", "updated_at"])
-    order_services.record_order_event(
+    order_services.order_event_record(
         order=order, kind=OrderEvent.PAYMENT_FLAGGED, payment=payment.pk, reason=payment.review_reason
     )
     logger.warning("payment %s flagged for review: %s", payment.pk, reason)
 
 
-def reprocess_pending_events(*, limit: int | None = None) -> list[tuple[PaymentEvent, str | None, str]]:
+def payment_events_reprocess(*, limit: int | None = None) -> list[tuple[PaymentEvent, str | None, str]]:
     """Retry every pending event, oldest first; returns (event, outcome or None, error) per event."""
     results: list[tuple[PaymentEvent, str | None, str]] = []
     pending = PaymentEvent.objects.filter(status=PaymentEventStatus.PENDING).order_by("id")
     for event in pending[:limit] if limit else pending:
         try:
-            results.append((event, process_event(event_pk=event.pk), ""))
+            results.append((event, payment_event_process(event_pk=event.pk), ""))
         except Exception as exc:
             results.append((event, None, f"{type(exc).__name__}: {exc}"))
     return results

@@ -9,8 +9,8 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
+from dukaan.media import media_url
 from products import services
-from products.images import storage_url
 from products.models import Category, Product
 
 
@@ -78,7 +78,7 @@ class ProductAdmin(admin.ModelAdmin):
 
     @admin.display(description="Photo")
     def preview(self, product: Product) -> str:
-        url = storage_url(product.image_thumb.name)
+        url = media_url(product.image_thumb.name)
         if not url:
             return "—"
         return format_html(
@@ -87,7 +87,7 @@ class ProductAdmin(admin.ModelAdmin):
 
     @admin.display(description="Current photo")
     def large_preview(self, product: Product) -> str:
-        url = storage_url(product.image_thumb.name)
+        url = media_url(product.image_thumb.name)
         return format_html('<img src="{}" alt="" width="160">', url) if url else "—"
 
     def save_model(self, request: HttpRequest, obj: Product, form, change: bool) -> None:

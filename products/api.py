@@ -12,7 +12,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from dukaan.parsers import JSONParser
+from dukaan.http.parsers import JSONParser
 from products import services
 from products.models import Category, Product
 from products.search import normalize_query, search_product_ids

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from products.models import MAX_PRICE, MAX_STOCK, Category
+from products.prices import price_messages
 from products.services import CATEGORY_NAME_MAX, DESCRIPTION_MAX, NAME_MAX
 from stores.models import Store
 
@@ -30,7 +31,7 @@ class ProductForm(forms.Form):
         max_digits=12,
         decimal_places=2,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0.01"}),
-        error_messages={"invalid": "Enter the price as a number, e.g. 199 or 199.50."},
+        error_messages=price_messages("Price"),
     )
     mrp = forms.DecimalField(
         label="MRP (₹, optional)",
@@ -41,7 +42,7 @@ class ProductForm(forms.Form):
         decimal_places=2,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0.01"}),
         help_text="Shown struck through when it is above the price.",
-        error_messages={"invalid": "Enter the MRP as a number, or leave it empty."},
+        error_messages=price_messages("MRP"),
     )
     image = forms.FileField(
         label="Photo",

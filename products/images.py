@@ -5,7 +5,7 @@ carry GPS coordinates in its metadata, be a 12 MB PNG, or not be an image at all
 trusted from the browser (file name, content type); Pillow decides what the bytes are.
 
 The stored objects are named after the SHA-256 of their own bytes, so they never change once
-written and can be cached forever by a CDN (book ch. 11).
+written and can be cached forever by a CDN.
 """
 
 from __future__ import annotations
@@ -221,14 +221,3 @@ def delete_stored_files(names: Iterable[str]) -> None:
             default_storage.delete(name)
         except Exception:
             logger.exception("could not delete stored file %s", name)
-
-
-def storage_url(name: str) -> str:
-    """The public URL of a stored object, or "" when there is none."""
-    if not name:
-        return ""
-    try:
-        return default_storage.url(name)
-    except Exception:
-        logger.exception("could not build the URL of %s", name)
-        return ""

@@ -65,7 +65,7 @@ class Product(models.Model):
     class Meta:
         ordering = ["position", "-id"]
         indexes = [
-            # Book ch. 6: ORDER BY price on a big store must walk an index, not sort the table.
+            # ORDER BY price on a big store must walk an index, not sort the table.
             models.Index(fields=["store", "is_active", "price"], name="product_store_price_idx"),
             models.Index(fields=["store", "is_active", "position"], name="product_store_position_idx"),
         ]

@@ -1,4 +1,4 @@
-"""Search inside one store (book ch. 10: not the "dumb clerk" `ILIKE '%q%'`).
+"""Search inside one store: stemming, typos and synonyms, not a bare `ILIKE '%q%'`.
 
 On PostgreSQL: full-text search (English stemming, the name weighted above the description,
 ranked with ts_rank) together with trigram similarity on the name so typos still find the

@@ -27,7 +27,7 @@ def list_store_products(
     category_id: int | None = None,
     active_only: bool = True,
 ) -> QuerySet[Product]:
-    """The store's products in the requested order (book ch. 6: sorting by price walks
+    """The store's products in the requested order (sorting by price walks
     product_store_price_idx instead of sorting the table)."""
     if sort not in PRODUCT_SORTS:
         sort = "position"  # an unknown ?sort= from a shared link shows the seller's order, not an error

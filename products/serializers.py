@@ -6,8 +6,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from products.images import storage_url
+from dukaan.media import media_url
 from products.models import MAX_PRICE, MAX_STOCK, MIN_PRICE, Category, Product
+from products.prices import price_messages
 from products.services import CATEGORY_NAME_MAX, DESCRIPTION_MAX, NAME_MAX
 
 
@@ -17,16 +18,7 @@ def _money_field(label: str, **kwargs) -> serializers.DecimalField:
         decimal_places=2,
         min_value=MIN_PRICE,
         max_value=MAX_PRICE,
-        error_messages={
-            "invalid": f"{label} must be a number, e.g. 199 or 199.50.",
-            "min_value": f"{label} must be more than zero.",
-            "max_value": f"{label} can be at most {MAX_PRICE:,}.",
-            "max_digits": f"{label} can be at most {MAX_PRICE:,}.",
-            "max_whole_digits": f"{label} can be at most {MAX_PRICE:,}.",
-            "max_decimal_places": f"{label} can have at most 2 decimal places (paise).",
-            "max_string_length": f"{label} must be a number, e.g. 199 or 199.50.",
-            "null": f"{label} is required.",
-        },
+        error_messages=price_messages(label),
         **kwargs,
     )
 
@@ -136,10 +128,10 @@ class ProductSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_thumb_url(self, product: Product) -> str:
-        return storage_url(product.image_thumb.name)
+        return media_url(product.image_thumb.name)
 
     def get_image_url(self, product: Product) -> str:
-        return storage_url(product.image_large.name)
+        return media_url(product.image_large.name)
 
 
 class CategorySerializer(serializers.ModelSerializer):

@@ -8,7 +8,7 @@ for a failed write are deleted, and files a product no longer uses are deleted a
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
@@ -17,7 +17,8 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from products.images import ProcessedImage, delete_stored_files, process_product_image
-from products.models import MAX_PRICE, MAX_STOCK, MIN_PRICE, Category, Product
+from products.models import MAX_STOCK, Category, Product
+from products.prices import clean_price
 from stores.models import Store
 
 NAME_MAX = 120
@@ -55,24 +56,6 @@ def _clean_description(value: Any) -> str:
             f"Description can be at most {DESCRIPTION_MAX} characters (it has {len(value)})."
         )
     return value
-
-
-def _clean_money(value: Any, *, label: str) -> Decimal:
-    if isinstance(value, bool) or value is None:
-        raise ValidationError(f"{label} must be a number, e.g. 199 or 199.50.")
-    try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationError(f"{label} must be a number, e.g. 199 or 199.50.") from None
-    if not amount.is_finite():
-        raise ValidationError(f"{label} must be a number, e.g. 199 or 199.50.")
-    if amount < MIN_PRICE:
-        raise ValidationError(f"{label} must be more than zero.")
-    if amount > MAX_PRICE:
-        raise ValidationError(f"{label} can be at most {MAX_PRICE:,}.")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError(f"{label} can have at most 2 decimal places (paise).")
-    return amount.quantize(Decimal("0.01"))
 
 
 def _clean_stock(value: Any) -> int | None:
@@ -177,15 +160,15 @@ def product_create(
     errors: dict[str, list[str]] = {}
     clean_name = _collect(errors, "name", _clean_name, name, max_length=NAME_MAX)
     clean_description = _collect(errors, "description", _clean_description, description)
-    clean_price = _collect(errors, "price", _clean_money, price, label="Price")
+    valid_price = _collect(errors, "price", clean_price, price, label="Price")
     clean_mrp = None
     if mrp not in (None, ""):
-        clean_mrp = _collect(errors, "mrp", _clean_money, mrp, label="MRP")
+        clean_mrp = _collect(errors, "mrp", clean_price, mrp, label="MRP")
     clean_stock = _collect(errors, "stock", _clean_stock, stock)
     clean_category = _collect(errors, "category", _clean_category, store, category)
     if not isinstance(is_active, bool):
         errors.setdefault("is_active", []).append("Visible must be true or false.")
-    if clean_price is not None and clean_mrp is not None and clean_mrp < clean_price:
+    if valid_price is not None and clean_mrp is not None and clean_mrp < valid_price:
         errors.setdefault("mrp", []).append("MRP cannot be below the price.")
     if errors:
         raise ValidationError(errors)
@@ -195,7 +178,7 @@ def product_create(
             store=store,
             name=clean_name,
             description=clean_description,
-            price=clean_price,
+            price=valid_price,
             mrp=clean_mrp,
             stock=clean_stock,
             category=clean_category,
@@ -231,11 +214,9 @@ def product_update(
     if description is not UNSET:
         changes["description"] = _collect(errors, "description", _clean_description, description)
     if price is not UNSET:
-        changes["price"] = _collect(errors, "price", _clean_money, price, label="Price")
+        changes["price"] = _collect(errors, "price", clean_price, price, label="Price")
     if mrp is not UNSET:
-        changes["mrp"] = (
-            None if mrp in (None, "") else _collect(errors, "mrp", _clean_money, mrp, label="MRP")
-        )
+        changes["mrp"] = None if mrp in (None, "") else _collect(errors, "mrp", clean_price, mrp, label="MRP")
     if stock is not UNSET:
         changes["stock"] = _collect(errors, "stock", _clean_stock, stock)
     if category is not UNSET:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.authtoken.models import Token
@@ -14,12 +12,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dukaan.parsers import JSONParser  # too deeply nested JSON is a 400, not a 500
+from dukaan.http.parsers import JSONParser  # too deeply nested JSON is a 400, not a 500
 from stores import services
 from stores.access import get_owned_store_or_404
 from stores.models import Store
 from stores.otp import client_ip
-from stores.selectors import get_catalogue
 from stores.serializers import (
     ApiDetailSerializer,
     OtpRequestAcceptedSerializer,
@@ -154,19 +151,3 @@ class StoreDetailView(APIView):
         remove_logo = "logo" in changes and changes["logo"] is None
         services.store_update(store=store, remove_logo=remove_logo, **changes)
         return Response(StoreSerializer(store).data)
-
-
-class StoreCatalogView(APIView):
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-
-    @extend_schema(
-        tags=["storefront"],
-        summary="The public catalogue of a store (store, categories, active products)",
-        responses={200: OpenApiTypes.OBJECT, 404: ApiDetailSerializer},
-    )
-    def get(self, request: Request, slug: str) -> Response:
-        catalogue = get_catalogue(slug)
-        if catalogue is None:
-            raise Http404("No such store.")
-        return Response(catalogue)

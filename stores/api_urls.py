@@ -7,5 +7,4 @@ urlpatterns = [
     path("auth/otp/verify/", api.OtpVerifyView.as_view(), name="api-otp-verify"),
     path("stores/", api.StoreListCreateView.as_view(), name="api-store-list"),
     path("stores/<slug:slug>/", api.StoreDetailView.as_view(), name="api-store-detail"),
-    path("stores/<slug:slug>/catalog/", api.StoreCatalogView.as_view(), name="api-store-catalog"),
 ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-import segno
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -12,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
+from dukaan.qr import qr_svg_file, qr_svg_inline
 from dukaan.storage import StorageUnavailable
 from stores import services
 from stores.access import get_owned_store_or_404
@@ -111,15 +110,6 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("dashboard:login")
 
 
-def qr_svg(url: str, scale: int = 4) -> SafeString:
-    """The link as an inline SVG QR code, drawn here (no outside service sees the link)."""
-    # make_qr, not make: a Micro QR code for a short link would not scan in phone cameras.
-    svg = segno.make_qr(url, error="m").svg_inline(
-        scale=scale, omitsize=True, title="QR code of your store link"
-    )
-    return mark_safe(svg)  # noqa: S308 - segno's own markup; the URL is not embedded as text
-
-
 def whatsapp_share_url(store: Store) -> str:
     text = f"Order from {store.name} online: {store.public_url}"
     return f"https://wa.me/?text={quote(text, safe='')}"
@@ -131,7 +121,12 @@ def home(request: HttpRequest) -> HttpResponse:
     if not stores:
         return redirect(NEW_STORE_URL)
     cards = [
-        {"store": s, "qr_svg": qr_svg(s.public_url), "whatsapp_url": whatsapp_share_url(s)} for s in stores
+        {
+            "store": s,
+            "qr_svg": qr_svg_inline(s.public_url, title="QR code of your store link"),
+            "whatsapp_url": whatsapp_share_url(s),
+        }
+        for s in stores
     ]
     # The nav needs a store: the first one (most sellers have exactly one).
     return render(request, "dashboard/home.html", {"cards": cards, "store": stores[0]})
@@ -141,8 +136,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def qr_download(request: HttpRequest, slug: str) -> HttpResponse:
     """The QR code as an SVG file, to print for the shop counter."""
     store = get_owned_store_or_404(request.user, slug)
-    svg = segno.make_qr(store.public_url, error="m").svg_inline(scale=10)
-    response = HttpResponse(svg, content_type="image/svg+xml")
+    response = HttpResponse(qr_svg_file(store.public_url), content_type="image/svg+xml")
     response["Content-Disposition"] = f'attachment; filename="{store.slug}-qr.svg"'
     return response
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.files.storage import default_storage
 from rest_framework import serializers
 
+from dukaan.media import media_url
 from stores.models import Store
 from stores.phone import MAX_PHONE_INPUT_LENGTH, normalize_phone
 from stores.services import DESCRIPTION_MAX_LENGTH, STORE_NAME_MAX_LENGTH
@@ -99,7 +99,7 @@ class StoreSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_logo_url(self, store: Store) -> str:
-        return default_storage.url(store.logo.name) if store.logo else ""
+        return media_url(store.logo.name)
 
 
 class StoreCreateSerializer(StrictSerializer):

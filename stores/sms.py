@@ -46,7 +46,7 @@ class ConsoleSmsBackend:
     """
 
     def __init__(self) -> None:
-        if not (settings.DEBUG or getattr(settings, "TESTING", False)):
+        if not settings.DUKAAN_ALLOW_CONSOLE_SMS:
             raise ImproperlyConfigured(
                 "ConsoleSmsBackend prints login codes to the log and runs only with DJANGO_DEBUG=1. "
                 "Set DUKAAN_SMS_BACKEND=stores.sms.HttpSmsBackend and DUKAAN_SMS_HTTP_URL in production."

@@ -27,7 +27,7 @@ def _providers() -> dict[str, PaymentProvider]:
 
 def gateway_enabled() -> bool:
     """The fake gateway pays any order with one click, so it is off unless asked for (or in DEBUG/tests)."""
-    return bool(getattr(settings, "DUKAAN_FAKE_GATEWAY_ENABLED", settings.DEBUG or settings.TESTING))
+    return bool(settings.DUKAAN_FAKE_GATEWAY_ENABLED)
 
 
 def get_provider(name: str) -> PaymentProvider | None:

@@ -25,7 +25,7 @@ SEED = r"""
 import json
 from decimal import Decimal
 from rest_framework.authtoken.models import Token
-from orders.services import clean_customer, place_order
+from orders.services import clean_customer, order_place
 from products.models import Category, Product
 from stores.models import Store, User
 
@@ -60,7 +60,7 @@ products = [
 other_product = Product.objects.create(store=other_store, name="Ravi's Samosa", price=Decimal("15.00"))
 customer = clean_customer(name="Meena", phone="9876512345", address="12 MG Road, Pune", pincode="411001")
 orders = [
-    place_order(store=store, items=[{"product": products[0].pk, "quantity": 1}], customer=customer,
+    order_place(store=store, items=[{"product": products[0].pk, "quantity": 1}], customer=customer,
                 payment_method="cod")
     for _ in range(4)
 ]

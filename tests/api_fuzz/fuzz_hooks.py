@@ -109,7 +109,7 @@ def filter_failure(context, failure, case, response):
 
     - gunicorn's own 414/431 for a request line or headers over its limits (Django never sees them);
     - Django's technical 404 page (HTML), shown only in DEBUG, for an /api/ URL that no route
-      matches, e.g. a product id of "-1". Without DEBUG, dukaan.api_errors.not_found answers it
+      matches, e.g. a product id of "-1". Without DEBUG, dukaan.http.api_errors.not_found answers it
       in JSON (tests/api_fuzz/test_api_errors.py).
     """
     if response.status_code in (414, 431):

@@ -34,7 +34,7 @@ SEED = 20261129
 # the stateful phase, too slow for every CI run.
 RESPONSE_CHECKS = [
     "not_a_server_error",
-    "status_code_conformance",  # every 4xx documented (dukaan.api_errors.document_error_responses)
+    "status_code_conformance",  # every 4xx documented (dukaan.http.api_errors.document_error_responses)
     "content_type_conformance",
     "response_schema_conformance",
 ]

@@ -28,14 +28,14 @@ def test_console_backend_writes_one_line_with_e164_phone_and_code(caplog):
 
 def test_console_backend_refuses_to_run_in_production(settings):
     settings.DEBUG = False
-    settings.TESTING = False
+    settings.DUKAAN_ALLOW_CONSOLE_SMS = False  # as dukaan/settings.py has it whenever DEBUG is off
     with pytest.raises(ImproperlyConfigured, match="DJANGO_DEBUG"):
         ConsoleSmsBackend()
 
 
 def test_misconfigured_backend_answers_503_logs_why_and_records_nothing(db, api_client, settings, caplog):
     settings.DEBUG = False
-    settings.TESTING = False
+    settings.DUKAAN_ALLOW_CONSOLE_SMS = False
     response = api_client.post("/api/v1/auth/otp/request/", {"phone": "9876543210"}, format="json")
     assert response.status_code == 503
     assert "not available" in response.json()["detail"]

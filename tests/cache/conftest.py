@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 
-from dukaan import catalogue_cache
+from catalogue import cache as catalogue_cache
 from tests.servers import ROOT, free_port, stop_process, wait_for
 
 

@@ -10,11 +10,11 @@ from django.core.cache import caches
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
-from dukaan import catalogue_cache
-from dukaan.catalogue_cache import catalogue_cache_key, catalogue_key, get_cached_catalogue
-from dukaan.db_router import RoutingState, routing_scope
+from catalogue import cache as catalogue_cache
+from catalogue.cache import catalogue_cache_key, catalogue_key
+from catalogue.selectors import get_catalogue
+from dukaan.db.router import RoutingState, routing_scope
 from products.models import Product
-from stores.selectors import get_catalogue
 
 
 def prices(catalogue: dict) -> dict[int, Decimal]:
@@ -165,7 +165,7 @@ def test_a_crowd_of_simultaneous_misses_builds_the_catalogue_once(
     def shopper() -> None:
         try:
             barrier.wait()
-            results.append(get_cached_catalogue(store.slug))
+            results.append(get_catalogue(store.slug))
         except BaseException as exc:
             errors.append(exc)
         finally:

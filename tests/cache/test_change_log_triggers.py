@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection, transaction
 
-from dukaan.models import CatalogueChange
+from catalogue.models import CatalogueChange
 from products.models import Category, Product
 
 

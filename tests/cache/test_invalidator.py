@@ -12,11 +12,11 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from dukaan.catalogue_cache import catalogue_cache_key
-from dukaan.invalidator import Invalidator, Stopped
-from dukaan.models import CatalogueChange, InvalidatorCursor
+from catalogue.cache import catalogue_cache_key
+from catalogue.invalidator import Invalidator, Stopped
+from catalogue.models import CatalogueChange, InvalidatorCursor
+from catalogue.selectors import get_catalogue
 from products.models import Product
-from stores.selectors import get_catalogue
 
 from .conftest import wait_until
 

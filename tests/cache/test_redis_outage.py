@@ -8,8 +8,8 @@ import pytest
 import redis
 from django.core.cache import caches
 
-from dukaan import catalogue_cache
-from dukaan.catalogue_cache import catalogue_key
+from catalogue import cache as catalogue_cache
+from catalogue.cache import catalogue_key
 from products.models import Product
 from tests.servers import free_port
 

@@ -6,10 +6,10 @@ import pytest
 import redis
 from django.conf import settings
 
-from dukaan.catalogue_cache import catalogue_cache_key
-from dukaan.invalidator import Invalidator
+from catalogue.cache import catalogue_cache_key
+from catalogue.invalidator import Invalidator
 from orders.models import OrderStatus, PaymentMethod
-from orders.services import CustomerDetails, change_order_status, place_order
+from orders.services import CustomerDetails, order_place, order_status_change
 from stores.models import Store
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -51,8 +51,8 @@ def test_the_last_unit_sold_by_an_order_shows_out_of_stock_and_a_cancel_brings_i
     invalidator.process_changes()
     assert "Out of stock" not in client.get(f"/{store.slug}/").content.decode()
 
-    # place_order takes the unit with a conditional UPDATE ... SET stock = stock - 1.
-    order = place_order(
+    # order_place takes the unit with a conditional UPDATE ... SET stock = stock - 1.
+    order = order_place(
         store=store, items={product.id: 1}, customer=CUSTOMER, payment_method=PaymentMethod.COD
     )
     assert invalidator.process_changes() == 1
@@ -60,6 +60,6 @@ def test_the_last_unit_sold_by_an_order_shows_out_of_stock_and_a_cancel_brings_i
     assert "Out of stock" in page
     assert client.get(f"/api/v1/stores/{store.slug}/catalog/").json()["products"][0]["in_stock"] is False
 
-    change_order_status(order=order, status=OrderStatus.CANCELLED, actor=store.owner, reason="Customer asked")
+    order_status_change(order=order, status=OrderStatus.CANCELLED, actor=store.owner, reason="Customer asked")
     assert invalidator.process_changes() == 1
     assert "Out of stock" not in client.get(f"/{store.slug}/").content.decode()

@@ -81,9 +81,10 @@ def test_adding_a_product_with_a_photo(seller_web, store, media_root, img, make_
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"price": "abc"}, "price", "Enter the price as a number"),
+        ({"price": "abc"}, "price", "Price must be a number, e.g. 199 or 199.50."),
         ({"price": "0"}, "price", "Price must be more than zero."),
-        ({"price": "-4"}, "price", "Ensure this value is greater than or equal to 0"),
+        # The same words as the API and the service (products/prices.py).
+        ({"price": "-4"}, "price", "Price must be more than zero."),
         ({"name": ""}, "name", "This field is required."),
         ({"mrp": "1"}, "mrp", "MRP cannot be below the price."),
         ({"stock": "-1"}, "stock", "Ensure this value is greater than or equal to 0"),

@@ -10,7 +10,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from orders.models import Order
-from orders.services import OrderError, change_order_status, place_order
+from orders.services import OrderError, order_place, order_status_change
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -61,7 +61,7 @@ def test_concurrent_checkouts_of_different_products_never_share_a_number(store, 
         # Two products each, in opposite orders, to provoke lock-order deadlocks if there were any.
         first, second = products[index % 4], products[(index + 1) % 4]
         items = {first.id: 1, second.id: 1} if index % 2 else {second.id: 1, first.id: 1}
-        return place_order(store=store, items=items, customer=customer, payment_method="cod")
+        return order_place(store=store, items=items, customer=customer, payment_method="cod")
 
     results = run_concurrently(20, checkout)
     assert all(isinstance(r, Order) for r in results), results
@@ -71,10 +71,10 @@ def test_concurrent_checkouts_of_different_products_never_share_a_number(store, 
 
 def test_two_concurrent_cancellations_restore_the_stock_once(store, make_product, customer):
     product = make_product(store, stock=5)
-    order = place_order(store=store, items={product.id: 3}, customer=customer, payment_method="cod")
+    order = order_place(store=store, items={product.id: 3}, customer=customer, payment_method="cod")
 
     def cancel(_: int):
-        return change_order_status(order=order, status="cancelled", reason="Customer asked")
+        return order_status_change(order=order, status="cancelled", reason="Customer asked")
 
     results = run_concurrently(2, cancel)
     assert sum(isinstance(r, Order) for r in results) == 1

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from orders.models import Order, OrderEvent, OrderItem
-from orders.services import OrderError, place_order
+from orders.services import OrderError, order_place
 
 
 @pytest.mark.django_db
@@ -156,10 +156,10 @@ def test_an_inactive_store_takes_no_orders(store, make_product, place):
 @pytest.mark.django_db
 def test_repeating_a_checkout_with_the_same_key_returns_the_first_order(store, make_product, customer):
     product = make_product(store, stock=5)
-    first = place_order(
+    first = order_place(
         store=store, items={product.id: 1}, customer=customer, payment_method="cod", checkout_key="k1"
     )
-    again = place_order(
+    again = order_place(
         store=store, items={product.id: 1}, customer=customer, payment_method="cod", checkout_key="k1"
     )
     assert first.pk == again.pk
@@ -171,7 +171,7 @@ def test_repeating_a_checkout_with_the_same_key_returns_the_first_order(store, m
 def test_service_refuses_a_product_of_another_store(store, make_store, make_product, customer):
     theirs = make_product(make_store())
     with pytest.raises(OrderError, match="not sold by this store"):
-        place_order(store=store, items={theirs.id: 1}, customer=customer, payment_method="cod")
+        order_place(store=store, items={theirs.id: 1}, customer=customer, payment_method="cod")
 
 
 @pytest.mark.django_db

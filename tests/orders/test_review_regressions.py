@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from orders.models import Order, OrderItem, OrderStatus, PaymentMethod
-from orders.services import place_order
+from orders.services import order_place
 from products.models import Product
 
 MONEY_KEYS = {"price", "mrp", "subtotal", "total", "unit_price", "line_total", "amount"}
@@ -59,7 +59,7 @@ def _one_chai_order(store, *, number: int, status: str, method: str, with_detail
 def order_of_deleted_product(store, make_product, customer, seller_web):
     product = make_product(store, name="Kaju Katli", price="450.00", stock=5)
     keeper = make_product(store, name="Masala Chai", price="120.00", stock=5)
-    order = place_order(
+    order = order_place(
         store=store, items={product.id: 2, keeper.id: 1}, customer=customer, payment_method="cod"
     )
     response = seller_web.post(f"/dashboard/{store.slug}/products/{product.id}/delete/")
@@ -113,7 +113,7 @@ def test_totals_are_quantity_times_price_to_the_paisa(store, make_product, custo
     a = make_product(store, name="A", price="0.10")
     b = make_product(store, name="B", price="19.99")
     c = make_product(store, name="C", price="333.33")
-    order = place_order(
+    order = order_place(
         store=store, items={a.id: 3, b.id: 7, c.id: 3}, customer=customer, payment_method="cod"
     )
     order.refresh_from_db()
@@ -149,7 +149,7 @@ def test_money_in_every_api_answer_is_a_string_with_two_decimals(
         f"/api/v1/stores/{store.slug}/products/", {"name": "Ladoo", "price": "7", "mrp": "10.5"}
     )
     assert created.status_code == 201, created.content
-    order = place_order(store=store, items={product.id: 3}, customer=customer, payment_method="cod")
+    order = order_place(store=store, items={product.id: 3}, customer=customer, payment_method="cod")
     answers = [
         created.json(),
         seller_api.get(f"/api/v1/stores/{store.slug}/products/").json(),
@@ -173,7 +173,7 @@ def test_cancel_unpaid_orders_refuses_a_window_that_would_cancel_orders_being_pa
     from django.core.management import CommandError, call_command
 
     product = make_product(store, stock=3)
-    fresh = place_order(store=store, items={product.id: 1}, customer=customer, payment_method="gateway")
+    fresh = order_place(store=store, items={product.id: 1}, customer=customer, payment_method="gateway")
     with pytest.raises(CommandError, match="--hours must be more than 0"):
         call_command("cancel_unpaid_orders", "--hours", hours)
     fresh.refresh_from_db()
@@ -185,7 +185,7 @@ def test_dashboard_times_are_shown_in_india_time(store, seller_web, customer, ma
     from datetime import UTC, datetime
 
     product = make_product(store)
-    order = place_order(store=store, items={product.id: 1}, customer=customer, payment_method="cod")
+    order = order_place(store=store, items={product.id: 1}, customer=customer, payment_method="cod")
     Order.objects.filter(pk=order.pk).update(created_at=datetime(2026, 1, 1, 18, 45, tzinfo=UTC))
     order.refresh_from_db()
     assert order.created_at.tzinfo is not None
@@ -217,7 +217,7 @@ def test_cancel_unpaid_orders_dry_run_says_how_many_it_would_cancel(store, make_
     from django.utils import timezone
 
     product = make_product(store, stock=3)
-    stale = place_order(store=store, items={product.id: 1}, customer=customer, payment_method="gateway")
+    stale = order_place(store=store, items={product.id: 1}, customer=customer, payment_method="gateway")
     Order.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(hours=30))
     call_command("cancel_unpaid_orders", "--dry-run")
     out = capsys.readouterr().out

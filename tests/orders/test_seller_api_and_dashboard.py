@@ -11,17 +11,17 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from orders.models import Order
-from orders.services import change_order_status, place_order
+from orders.services import order_place, order_status_change
 
 
 @pytest.fixture
 def orders(store, make_product, customer):
     product = make_product(store, "Chai", "120.00", stock=50)
     made = [
-        place_order(store=store, items={product.id: 1}, customer=customer, payment_method="cod")
+        order_place(store=store, items={product.id: 1}, customer=customer, payment_method="cod")
         for _ in range(3)
     ]
-    change_order_status(order=made[0], status="accepted")
+    order_status_change(order=made[0], status="accepted")
     return made
 
 
@@ -86,7 +86,7 @@ def test_order_list_costs_the_same_queries_for_three_or_thirty_orders(
         seller_api.get(url)
     product = make_product(store, "More")
     for _ in range(27):
-        place_order(store=store, items={product.id: 1}, customer=customer, payment_method="cod")
+        order_place(store=store, items={product.id: 1}, customer=customer, payment_method="cod")
     with CaptureQueriesContext(connection) as many:
         assert len(seller_api.get(url).json()["results"]) == 30
     assert len(many) == len(few)
@@ -119,13 +119,14 @@ def test_dashboard_detail_has_a_whatsapp_link_with_the_order_summary(store, orde
 
 @pytest.mark.django_db
 def test_seller_marks_cash_received_and_it_records_who_and_when(store, orders, seller_web, seller):
-    seller_web.post(f"/dashboard/{store.slug}/orders/1002/", {"action": "payment_received"})
+    page = seller_web.get(f"/dashboard/{store.slug}/orders/1002/").content.decode()
+    received_url = f"/dashboard/{store.slug}/orders/1002/payment-received/"
+    assert f'action="{received_url}"' in page
+    seller_web.post(received_url)
     order = Order.objects.get(number=1002)
     payment = order.payments.get()
     assert order.is_paid and payment.confirmed_by == seller and payment.confirmed_at
-    again = seller_web.post(
-        f"/dashboard/{store.slug}/orders/1002/", {"action": "payment_received"}, follow=True
-    )
+    again = seller_web.post(received_url, follow=True)
     assert "already marked paid" in again.content.decode()
     assert order.payments.count() == 1
 

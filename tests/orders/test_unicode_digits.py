@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from orders.cart import get_cart
+from checkout.cart import get_cart
 
 
 @pytest.mark.parametrize("field, value", [("product", "²"), ("quantity", "²"), ("quantity", "٣")])

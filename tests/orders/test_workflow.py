@@ -5,20 +5,20 @@ from __future__ import annotations
 import pytest
 
 from orders.models import OrderEvent
-from orders.services import OrderError, change_order_status, place_order
+from orders.services import OrderError, order_place, order_status_change
 
 
 @pytest.fixture
 def order(store, make_product, customer):
     product = make_product(store, stock=5)
-    return place_order(store=store, items={product.id: 2}, customer=customer, payment_method="cod")
+    return order_place(store=store, items={product.id: 2}, customer=customer, payment_method="cod")
 
 
 @pytest.mark.django_db
 def test_an_order_moves_from_placed_to_delivered(order):
-    change_order_status(order=order, status="accepted")
-    change_order_status(order=order, status="shipped", tracking_id="DL123", shipping_provider="Delhivery")
-    done = change_order_status(order=order, status="delivered")
+    order_status_change(order=order, status="accepted")
+    order_status_change(order=order, status="shipped", tracking_id="DL123", shipping_provider="Delhivery")
+    done = order_status_change(order=order, status="delivered")
     assert done.status == "delivered" and done.tracking_id == "DL123" and done.delivered_at
     kinds = list(OrderEvent.objects.filter(order=order).values_list("kind", flat=True))
     assert kinds == ["order.placed"] + ["order.status_changed"] * 3
@@ -30,39 +30,39 @@ def test_an_order_moves_from_placed_to_delivered(order):
 )
 def test_invalid_moves_are_refused(order, path, target):
     for status in path:
-        change_order_status(order=order, status=status, shipping_provider="Self")
+        order_status_change(order=order, status=status, shipping_provider="Self")
     with pytest.raises(OrderError, match="cannot be marked"):
-        change_order_status(order=order, status=target, reason="x")
+        order_status_change(order=order, status=target, reason="x")
 
 
 @pytest.mark.django_db
 def test_cancelling_needs_a_reason_and_restores_stock_exactly_once(order, store):
     with pytest.raises(OrderError, match="Say why"):
-        change_order_status(order=order, status="cancelled")
+        order_status_change(order=order, status="cancelled")
     product = store.products.get()
     assert product.stock == 3
-    change_order_status(order=order, status="cancelled", reason="Customer changed their mind")
+    order_status_change(order=order, status="cancelled", reason="Customer changed their mind")
     product.refresh_from_db()
     assert product.stock == 5
     with pytest.raises(OrderError):
-        change_order_status(order=order, status="rejected", reason="again")
+        order_status_change(order=order, status="rejected", reason="again")
     product.refresh_from_db()
     assert product.stock == 5
 
 
 @pytest.mark.django_db
 def test_shipping_needs_a_provider_or_tracking_id(order):
-    change_order_status(order=order, status="accepted")
+    order_status_change(order=order, status="accepted")
     with pytest.raises(OrderError, match="shipping provider"):
-        change_order_status(order=order, status="shipped")
+        order_status_change(order=order, status="shipped")
 
 
 @pytest.mark.django_db
 def test_a_seller_cannot_mark_an_unpaid_order_placed(store, make_product, customer):
     product = make_product(store)
-    order = place_order(store=store, items={product.id: 1}, customer=customer, payment_method="gateway")
+    order = order_place(store=store, items={product.id: 1}, customer=customer, payment_method="gateway")
     with pytest.raises(OrderError, match="payment is confirmed"):
-        change_order_status(order=order, status="placed")
+        order_status_change(order=order, status="placed")
 
 
 @pytest.mark.django_db
@@ -77,8 +77,8 @@ def test_stale_unpaid_gateway_orders_are_cancelled_and_their_stock_returns(
     from orders.models import Order
 
     product = make_product(store, stock=3)
-    stale = place_order(store=store, items={product.id: 2}, customer=customer, payment_method="gateway")
-    fresh = place_order(store=store, items={product.id: 1}, customer=customer, payment_method="gateway")
+    stale = order_place(store=store, items={product.id: 2}, customer=customer, payment_method="gateway")
+    fresh = order_place(store=store, items={product.id: 1}, customer=customer, payment_method="gateway")
     Order.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(hours=30))
     call_command("cancel_unpaid_orders", "--hours", "24")
     assert "1 cancelled" in capsys.readouterr().out

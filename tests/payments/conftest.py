@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.test import RequestFactory
 
-from orders.services import CustomerDetails, place_order
+from orders.services import CustomerDetails, order_place
 from payments.providers.fake import FakeProvider
-from payments.services import start_gateway_payment
+from payments.services import payment_gateway_start
 
 WEBHOOK_URL = "/api/v1/payments/webhooks/fake/"
 
@@ -19,8 +19,8 @@ def gateway_order(store, make_product):
     """An order of 2 x 150.00 waiting for an online payment, with its pending gateway payment."""
     product = make_product(store, "Thali", "150.00", stock=10)
     customer = CustomerDetails(name="Meera", phone="+919845012345", address="MG Road", pincode="560001")
-    order = place_order(store=store, items={product.id: 2}, customer=customer, payment_method="gateway")
-    payment, _ = start_gateway_payment(order=order, request=RequestFactory().get("/"))
+    order = order_place(store=store, items={product.id: 2}, customer=customer, payment_method="gateway")
+    payment, _ = payment_gateway_start(order=order, request=RequestFactory().get("/"))
     return order, payment
 
 

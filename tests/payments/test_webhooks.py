@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from orders import services as order_services
 from orders.models import OrderEvent
-from orders.services import change_order_status
+from orders.services import order_status_change
 from payments.models import Payment, PaymentEvent
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +107,7 @@ def test_an_amount_or_currency_mismatch_is_flagged_and_never_paid(
 
 def test_a_capture_for_a_cancelled_order_is_kept_and_flagged_for_refund(gateway_order, send_event):
     order, payment = gateway_order
-    change_order_status(order=order, status="cancelled", reason="Customer cancelled")
+    order_status_change(order=order, status="cancelled", reason="Customer cancelled")
     send_event(payment)
     order, payment = refresh(order, payment)
     assert payment.status == "captured" and payment.flagged_for_review
@@ -143,12 +143,12 @@ def test_a_crash_while_processing_leaves_the_event_pending_and_the_command_finis
     gateway_order, send_event, monkeypatch, capsys
 ):
     order, payment = gateway_order
-    real_mark_paid = order_services.mark_order_paid
+    real_mark_paid = order_services.order_mark_paid
 
     def crash(**kwargs):
         raise RuntimeError("database went away mid-way")
 
-    monkeypatch.setattr(order_services, "mark_order_paid", crash)
+    monkeypatch.setattr(order_services, "order_mark_paid", crash)
     response = send_event(payment, event_id="evt_crash")
     assert response.status_code == 202
     event = PaymentEvent.objects.get(event_id="evt_crash")
@@ -156,7 +156,7 @@ def test_a_crash_while_processing_leaves_the_event_pending_and_the_command_finis
     order, payment = refresh(order, payment)
     assert not order.is_paid and payment.status == "pending"  # the whole transaction rolled back
 
-    monkeypatch.setattr(order_services, "mark_order_paid", real_mark_paid)
+    monkeypatch.setattr(order_services, "order_mark_paid", real_mark_paid)
     call_command("reprocess_payment_events")
     assert "1 processed, 0 still pending" in capsys.readouterr().out
     event.refresh_from_db()
@@ -180,7 +180,7 @@ def test_admin_lists_flagged_payments_and_reprocesses_events(
     order, payment = gateway_order
     send_event(payment, amount="1.00")
     monkeypatch.setattr(
-        order_services, "mark_order_paid", lambda **kw: (_ for _ in ()).throw(RuntimeError("boom"))
+        order_services, "order_mark_paid", lambda **kw: (_ for _ in ()).throw(RuntimeError("boom"))
     )
     send_event(payment, event_id="evt_retry")
     monkeypatch.undo()

@@ -23,7 +23,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dukaan import db_router, health, replicas
+from dukaan.db import replicas
+from dukaan.db import router as db_router
+from dukaan.http import health
 from stores.models import User
 from tests.servers import free_port
 

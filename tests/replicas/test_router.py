@@ -18,8 +18,9 @@ from django.db import connections
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
-from dukaan import db_router, replicas
-from dukaan.middleware import ReadYourWritesMiddleware
+from dukaan.db import replicas
+from dukaan.db import router as db_router
+from dukaan.db.read_your_writes import ReadYourWritesMiddleware
 from products.models import Product
 from stores.models import User
 

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from orders.models import Order, OrderStatus, PaymentMethod
-from orders.services import OrderError, change_order_status
+from orders.services import OrderError, order_status_change
 
 
 class Command(BaseCommand):
@@ -47,7 +47,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{label}: would cancel")
                 continue
             try:
-                change_order_status(
+                order_status_change(
                     order=order,
                     status=OrderStatus.CANCELLED,
                     reason=f"Not paid within {hours:g} hours",

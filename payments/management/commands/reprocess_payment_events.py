@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from payments.models import PaymentEvent, PaymentEventStatus
-from payments.webhooks import reprocess_pending_events
+from payments.webhooks import payment_events_reprocess
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
             raise CommandError("--limit must be 1 or more (leave it out to process every pending event).")
         total = PaymentEvent.objects.filter(status=PaymentEventStatus.PENDING).count()
         self.stdout.write(f"{total} pending payment event(s).")
-        results = reprocess_pending_events(limit=limit)
+        results = payment_events_reprocess(limit=limit)
         failed = 0
         for index, (event, outcome, error) in enumerate(results, start=1):
             label = f"[{index}/{len(results)}] {event.provider}:{event.event_id} ({event.event_type})"

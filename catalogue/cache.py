@@ -1,0 +1,290 @@
+"""Read-through cache of a store's public catalogue (`store_catalog:<store id>`).
+
+Keys (all through Django's cache, so KEY_PREFIX/version apply):
+- `store_catalog:<store id>`: the catalogue, 1 hour TTL (settings.CATALOGUE_CACHE_SECONDS).
+- `store_slug:<slug>`: the store id behind a slug, so a hit needs no SQL at all.
+- `store_catalog_lock:<store id>`: a short lock so a crowd of misses builds the catalogue once.
+
+Invalidation is not done here: database triggers log every catalogue change and the
+`run_cache_invalidator` process deletes stale keys (catalogue/invalidator.py). Where no invalidator can
+reach the cache (a per-process local-memory cache, or the test suite), settings
+.CATALOGUE_CACHE_VALIDATE_HITS makes each hit compare the store's newest change-log row with the one the
+cached copy was built after: one indexed query, and every write path still counts because the
+triggers write that log.
+
+Redis being down is never an error: django-redis ignores the failure, we notice it, skip the cache for
+a few seconds and render from the database; it comes back by itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import caches
+
+from catalogue.models import CatalogueChange
+from dukaan.db import router as db_router
+from stores.models import Store
+from stores.selectors import active_store_by_slug
+
+# What a miss runs: the store in, its JSON-ready catalogue out (catalogue.builder.build_catalogue).
+BuildCatalogue = Callable[[Store], dict[str, Any]]
+
+logger = logging.getLogger("dukaan.cache")
+
+CATALOGUE_KEY = "store_catalog:{store_id}"
+SLUG_KEY = "store_slug:{slug}"
+LOCK_KEY = "store_catalog_lock:{store_id}"
+
+# A lost lock (crashed builder) frees itself after this long.
+LOCK_SECONDS = 10
+# How long a miss waits for another request's build before building itself.
+LOCK_WAIT_SECONDS = 2.0
+LOCK_POLL_SECONDS = 0.02
+# After a cache failure the cache is skipped this long, so an outage costs one failed call per
+# few seconds instead of one per request.
+CACHE_RETRY_SECONDS = 5.0
+# Each process logs its hit/miss counters at most this often.
+STATS_LOG_SECONDS = 60.0
+
+
+def catalogue_key(store_id: int) -> str:
+    return CATALOGUE_KEY.format(store_id=store_id)
+
+
+def slug_key(slug: str) -> str:
+    return SLUG_KEY.format(slug=slug)
+
+
+def lock_key(store_id: int) -> str:
+    return LOCK_KEY.format(store_id=store_id)
+
+
+def catalogue_cache_key(store_id: int) -> str:
+    """The exact key in the cache server (prefix and version included), for the invalidator."""
+    return str(_cache().make_key(catalogue_key(store_id)))
+
+
+def _cache():
+    return caches["default"]
+
+
+class CacheStats:
+    """Per-process counters, shown on /readyz and logged on every rebuild."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self._lock:
+            self._logged_at = time.monotonic()
+            self.hits = 0
+            self.misses = 0
+            self.rebuilds = 0
+            self.rebuild_seconds = 0.0
+            self.waited_for_build = 0
+            self.not_stored_slow = 0
+            self.cache_errors = 0
+
+    def add(self, **amounts: float) -> None:
+        with self._lock:
+            for name, amount in amounts.items():
+                setattr(self, name, getattr(self, name) + amount)
+            now = time.monotonic()
+            due = now - self._logged_at >= STATS_LOG_SECONDS
+            if due:
+                self._logged_at = now
+        if due:
+            logger.info("catalogue cache stats %s", self.as_dict())
+
+    def as_dict(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "hits": self.hits,
+                "misses": self.misses,
+                "rebuilds": self.rebuilds,
+                "rebuild_ms_avg": round(1000 * self.rebuild_seconds / self.rebuilds, 1)
+                if self.rebuilds
+                else None,
+                "waited_for_build": self.waited_for_build,
+                "not_stored_slow": self.not_stored_slow,
+                "cache_errors": self.cache_errors,
+            }
+
+
+stats = CacheStats()
+_cache_down_until = 0.0
+
+
+def _cache_usable() -> bool:
+    return time.monotonic() >= _cache_down_until
+
+
+def _cache_failed(operation: str) -> None:
+    global _cache_down_until
+    _cache_down_until = time.monotonic() + CACHE_RETRY_SECONDS
+    stats.add(cache_errors=1)
+    logger.warning(
+        "catalogue cache unavailable (%s failed); serving from the database for %ss",
+        operation,
+        CACHE_RETRY_SECONDS,
+    )
+
+
+def _validate_hits() -> bool:
+    return bool(getattr(settings, "CATALOGUE_CACHE_VALIDATE_HITS", False))
+
+
+def _change_marker(store_id: int) -> list[Any] | None:
+    """The store's newest change-log row (id and time): the cached copy is good while it is the same.
+
+    The time makes the marker unique across databases that reuse ids (test runs on a persistent cache).
+    """
+    row = (
+        CatalogueChange.objects.filter(store_id=store_id)
+        .order_by("-id")
+        .values_list("id", "created_at")
+        .first()
+    )
+    return [row[0], row[1].isoformat()] if row else None
+
+
+def _usable(entry: Any, slug: str) -> dict[str, Any] | None:
+    """The cached catalogue if it is really the store at `slug` (and, when validating, current)."""
+    if not isinstance(entry, dict) or entry.get("slug") != slug:
+        return None
+    if _validate_hits() and entry.get("marker") != _change_marker(entry["store_id"]):
+        return None
+    return entry["catalogue"]
+
+
+def _reads_pinned_to_primary() -> bool:
+    """True while this request must see its own writes (the seller's read-your-writes window).
+
+    Such a request skips the cached copy (which may predate the write by the few milliseconds the
+    invalidator needs) and rebuilds from wherever the router sends it: the primary, or a replica
+    that has replayed the seller's write.
+    """
+    state = db_router.current_state()
+    # Only the pin: an unsafe-method request (a shopper's add-to-cart) reads the primary for its own
+    # validation but has written nothing the catalogue shows, so it may use the cached copy.
+    return state is not None and state.pinned
+
+
+def get_cached_catalogue(slug: str, *, build: BuildCatalogue) -> dict[str, Any] | None:
+    """The public catalogue of the active store at `slug` (None when there is none), cached.
+
+    `build` makes the catalogue on a miss; the cache knows nothing of what is in it.
+
+    A hit is two cache reads and no SQL (with the invalidator; one indexed query when validating).
+    """
+    cache = _cache()
+    pinned = _reads_pinned_to_primary()
+    if _cache_usable() and not pinned:
+        store_id = cache.get(slug_key(slug))
+        if store_id is not None:
+            catalogue = _usable(cache.get(catalogue_key(store_id)), slug)
+            if catalogue is not None:
+                stats.add(hits=1)
+                return catalogue
+    stats.add(misses=1)
+    # Timed from the first read: everything a build shows was read after this moment.
+    started = time.monotonic()
+    store = active_store_by_slug(slug)
+    if store is None:
+        return None
+    if not _cache_usable():
+        return _build(store, build)
+    if pinned:
+        # The seller who just wrote sees their change: rebuilt from where the router sends them
+        # (the primary, or a replica that has their write), and that fresh copy may be cached.
+        return _build_and_store(store, slug, started, build)
+    return _build_once(store, slug, started, build)
+
+
+def _build_once(store: Store, slug: str, started: float, build: BuildCatalogue) -> dict[str, Any] | None:
+    """Stampede protection: one request builds, the others wait briefly for its result."""
+    cache = _cache()
+    token = secrets.token_hex(8)
+    locked = cache.add(lock_key(store.id), token, timeout=LOCK_SECONDS)
+    if locked is None:  # django-redis swallowed a connection error
+        _cache_failed("add")
+        return _build(store, build)
+    if locked:
+        try:
+            # Another request may have built it between our miss and our lock.
+            catalogue = _usable(cache.get(catalogue_key(store.id)), slug)
+            if catalogue is not None:
+                stats.add(waited_for_build=1)
+                return catalogue
+            return _build_and_store(store, slug, started, build)
+        finally:
+            if cache.get(lock_key(store.id)) == token:
+                cache.delete(lock_key(store.id))
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(LOCK_POLL_SECONDS)
+        catalogue = _usable(cache.get(catalogue_key(store.id)), slug)
+        if catalogue is not None:
+            stats.add(waited_for_build=1)
+            return catalogue
+    logger.warning("catalogue build of store %s by another request took too long; building here", store.id)
+    return _build_and_store(store, slug, started, build)
+
+
+def _build(store: Store, build: BuildCatalogue) -> dict[str, Any]:
+    started = time.monotonic()
+    catalogue = build(store)
+    elapsed = time.monotonic() - started
+    stats.add(rebuilds=1, rebuild_seconds=elapsed)
+    logger.info(
+        "catalogue built store=%s products=%d ms=%.1f", store.id, len(catalogue["products"]), elapsed * 1000
+    )
+    return catalogue
+
+
+def _build_and_store(store: Store, slug: str, started: float, build: BuildCatalogue) -> dict[str, Any] | None:
+    cache = _cache()
+    marker = None
+    if _validate_hits():
+        # The marker must predate every row the build reads, the store row included.
+        marker = _change_marker(store.id)
+        store = Store.objects.filter(pk=store.pk, slug=slug, is_active=True).first()
+        if store is None:
+            return None
+    catalogue = _build(store, build)
+    elapsed = time.monotonic() - started
+    # A build slower than this may have read data that a change committed (and the invalidator
+    # deleted, twice) meanwhile; storing it could keep the old price for an hour, so serve it uncached.
+    if elapsed > settings.CATALOGUE_BUILD_MAX_SECONDS:
+        stats.add(not_stored_slow=1)
+        logger.warning("catalogue of store %s took %.1fs to build; not cached", store.id, elapsed)
+        return catalogue
+    entry = {"slug": slug, "store_id": store.id, "marker": marker, "catalogue": catalogue}
+    timeout = settings.CATALOGUE_CACHE_SECONDS
+    stored = cache.set(catalogue_key(store.id), entry, timeout)
+    if stored is False or (stored is None and _is_redis()):
+        _cache_failed("set")
+        return catalogue
+    cache.set(slug_key(slug), store.id, timeout)
+    return catalogue
+
+
+def _is_redis() -> bool:
+    return _cache().__class__.__module__.startswith("django_redis")
+
+
+def cache_status() -> dict[str, Any]:
+    return {
+        "backend": "redis" if _is_redis() else "local-memory",
+        "validates_hits": _validate_hits(),
+        "skipping_until_retry": not _cache_usable(),
+        **stats.as_dict(),
+    }

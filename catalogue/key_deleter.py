@@ -1,0 +1,71 @@
+"""Deleting stores' cached catalogues, and never silently failing to.
+
+django-redis with IGNORE_EXCEPTIONS would turn a failed DELETE into silence, so the deleter uses a
+Redis client of its own that raises, and retries with backoff until Redis answers: the caller moves
+its position in the change log only after a delete succeeded.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import caches
+
+from catalogue.cache import catalogue_cache_key, catalogue_key
+from dukaan.backoff import Backoff
+
+logger = logging.getLogger("dukaan.invalidator")
+
+DELETE_CHUNK = 500
+
+
+class Stopped(Exception):
+    """Raised inside a retry loop when the process was asked to stop."""
+
+
+def redis_client_from_settings() -> Any:
+    """A client that raises on failure (unlike the IGNORE_EXCEPTIONS cache), or None without Redis."""
+    if not settings.REDIS_URL:
+        return None
+    import redis
+
+    return redis.Redis.from_url(
+        settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2, health_check_interval=10
+    )
+
+
+class CatalogueKeyDeleter:
+    def __init__(self, redis_client: Any, *, should_stop: Callable[[], bool] = lambda: False) -> None:
+        self.redis = redis_client
+        self.should_stop = should_stop
+
+    def delete(self, store_ids: set[int]) -> None:
+        """Delete the stores' catalogue keys; retries until Redis answers (raises Stopped on stop)."""
+        if self.redis is None:
+            # No Redis: the cache is this process's memory (the invalidator run in tests or a shell).
+            caches["default"].delete_many([catalogue_key(store_id) for store_id in store_ids])
+            return
+        keys = [catalogue_cache_key(store_id) for store_id in sorted(store_ids)]
+        backoff = Backoff(first=0.05, maximum=5.0)
+        while True:
+            try:
+                for start in range(0, len(keys), DELETE_CHUNK):
+                    self.redis.delete(*keys[start : start + DELETE_CHUNK])
+                return
+            except Exception as exc:  # redis.RedisError and socket errors: never give up on a delete
+                if self.should_stop():
+                    raise Stopped from exc
+                delay = backoff.next()
+                logger.warning(
+                    "redis delete failed (%s); retrying in %.2fs, position not advanced", exc, delay
+                )
+                self._sleep(delay)
+
+    def _sleep(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not self.should_stop() and time.monotonic() < deadline:
+            time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))

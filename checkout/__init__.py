@@ -1,0 +1,1 @@
+"""The shopper's way from cart to paid order, above orders and payments."""

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from checkout import api
+
+app_name = "checkout_api"
+
+urlpatterns = [
+    path("stores/<slug:slug>/orders/", api.StoreOrdersView.as_view(), name="store_orders"),
+    path("orders/<str:token>/", api.CustomerOrderView.as_view(), name="order_by_token"),
+]

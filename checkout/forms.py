@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from orders.services import CustomerDetails, clean_customer
+
+
+class CheckoutForm(forms.Form):
+    customer_name = forms.CharField(label="Your name", max_length=120)
+    customer_phone = forms.CharField(
+        label="Mobile number",
+        max_length=32,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    address = forms.CharField(
+        label="Delivery address",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
+    )
+    pincode = forms.CharField(
+        label="PIN code",
+        max_length=6,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "pattern": "[1-9][0-9]{5}", "autocomplete": "postal-code"}
+        ),
+    )
+    note = forms.CharField(
+        label="Note for the seller (optional)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    payment_method = forms.ChoiceField(label="Payment", widget=forms.RadioSelect)
+    checkout_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, payment_methods: dict[str, str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["payment_method"].choices = list(payment_methods.items())
+        if len(payment_methods) == 1:
+            self.fields["payment_method"].initial = next(iter(payment_methods))
+        self.customer: CustomerDetails | None = None
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not self.errors:
+            try:
+                self.customer = clean_customer(
+                    name=data.get("customer_name"),
+                    phone=data.get("customer_phone"),
+                    address=data.get("address"),
+                    pincode=data.get("pincode"),
+                    note=data.get("note", ""),
+                )
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    self.add_error(field if field in self.fields else None, messages)
+        return data

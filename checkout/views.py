@@ -1,0 +1,230 @@
+"""Shop pages for one shopper: cart, checkout, the order's own page and its "Pay now".
+
+Every page here carries per-visitor state (session cart, CSRF token, an order), so each is
+marked private and uncacheable; none of it ever enters the shared storefront cache.
+"""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import urlsplit
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from checkout import selectors
+from checkout.cart import MAX_QUANTITY_PER_LINE, get_cart, save_cart, set_count_cookie
+from checkout.forms import CheckoutForm
+from checkout.services import checkout_place_order
+from dukaan.db.router import use_primary
+from dukaan.parsing import parse_whole_number
+from orders import selectors as order_selectors
+from orders.models import PROGRESS_STEPS, Order, OrderStatus, PaymentMethod
+from payments.selectors import accepted_payment_methods, order_payments
+from payments.services import PaymentError, payment_gateway_start
+from payments.upi import upi_qr_svg, upi_uri
+from products.models import Product
+from products.stock import shortage_message
+from stores.models import Store
+from stores.selectors import get_active_store_or_404
+
+
+def _bad_request(request: HttpRequest, store: Store, message: str) -> HttpResponse:
+    return render(request, "checkout/cart_error.html", {"store": store, "message": message}, status=400)
+
+
+def _is_cross_site(request: HttpRequest) -> bool:
+    # The add-to-cart form sits in cached, shared storefront HTML, so it carries no CSRF token.
+    # Instead refuse what browsers flag as coming from another site.
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        return True
+    origin = request.headers.get("Origin")
+    if origin and origin != "null":
+        return urlsplit(origin).netloc != request.get_host()
+    return False
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def cart_add(request: HttpRequest, slug: str) -> HttpResponse:
+    store = get_active_store_or_404(slug)
+    if _is_cross_site(request):
+        return _bad_request(request, store, "Add products from the store's own page.")
+    raw_product, raw_qty = request.POST.get("product", ""), request.POST.get("quantity", "1") or "1"
+    product_id, quantity = parse_whole_number(raw_product), parse_whole_number(raw_qty)
+    if product_id is None or len(raw_product) > 12:
+        return _bad_request(request, store, "Choose a product to add.")
+    if quantity is None or not 1 <= quantity <= MAX_QUANTITY_PER_LINE:
+        return _bad_request(
+            request, store, f"Quantity must be a whole number from 1 to {MAX_QUANTITY_PER_LINE}."
+        )
+    product = Product.objects.filter(pk=product_id, store=store).first()
+    if product is None or not product.is_active:
+        return _bad_request(request, store, "That product is not available in this store.")
+    cart = get_cart(request, store.id)
+    new_qty = cart.get(product.id, 0) + quantity
+    if new_qty > MAX_QUANTITY_PER_LINE:
+        return _bad_request(request, store, f"At most {MAX_QUANTITY_PER_LINE} of one product per order.")
+    problem = shortage_message(product, new_qty)
+    if problem:
+        return _bad_request(request, store, problem)
+    cart[product.id] = new_qty
+    save_cart(request, store.id, cart)
+    messages.success(request, f"Added {quantity} x {product.name} to your cart.")
+    # Back to the page the shopper was on (only within this store), else the cart.
+    next_url = request.POST.get("next", "")
+    if next_url.startswith(f"/{store.slug}/") and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return set_count_cookie(redirect(next_url), request, store.id)
+    return set_count_cookie(redirect("checkout:cart", slug=store.slug), request, store.id)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def cart(request: HttpRequest, slug: str) -> HttpResponse:
+    store = get_active_store_or_404(slug)
+    cart_items = get_cart(request, store.id)
+    if request.method == "POST":
+        remove = parse_whole_number(request.POST.get("remove", ""))
+        if remove is not None:
+            cart_items.pop(remove, None)
+            messages.success(request, "Removed from your cart.")
+        else:
+            for pid in list(cart_items):
+                raw = request.POST.get(f"quantity_{pid}")
+                if raw is None:
+                    continue
+                quantity = parse_whole_number(raw)
+                if quantity is None or quantity > MAX_QUANTITY_PER_LINE:
+                    messages.error(
+                        request, f"Quantity must be a whole number from 0 to {MAX_QUANTITY_PER_LINE}."
+                    )
+                    return redirect("checkout:cart", slug=store.slug)
+                cart_items[pid] = quantity  # 0 removes the line
+            messages.success(request, "Cart updated.")
+        save_cart(request, store.id, cart_items)
+        return set_count_cookie(redirect("checkout:cart", slug=store.slug), request, store.id)
+
+    view = selectors.cart_view(store=store, cart=cart_items)
+    if view.missing:
+        for pid in view.missing:
+            cart_items.pop(pid, None)
+        save_cart(request, store.id, cart_items)
+        messages.info(request, "A product in your cart is no longer sold and was removed.")
+    response = render(request, "checkout/cart.html", {"store": store, "cart": view})
+    return set_count_cookie(response, request, store.id)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def checkout(request: HttpRequest, slug: str) -> HttpResponse:
+    store = get_active_store_or_404(slug)
+    cart_items = get_cart(request, store.id)
+    view = selectors.cart_view(store=store, cart=cart_items)
+    methods = accepted_payment_methods(store)
+    if not view.lines and request.method == "GET":
+        messages.info(request, "Your cart is empty.")
+        return redirect("checkout:cart", slug=store.slug)
+
+    if request.method == "POST":
+        form = CheckoutForm(request.POST, payment_methods=methods)
+        if form.is_valid() and form.customer is not None:
+            try:
+                order = checkout_place_order(
+                    store=store,
+                    items=cart_items,
+                    customer=form.customer,
+                    payment_method=form.cleaned_data["payment_method"],
+                    checkout_key=form.cleaned_data.get("checkout_key") or None,
+                )
+            except ValidationError as exc:
+                for message in _messages_of(exc):
+                    form.add_error(None, message)
+            else:
+                save_cart(request, store.id, {})
+                messages.success(
+                    request, f"Thank you! Order #{order.number} is in. Keep this page to follow it."
+                )
+                if order.awaits_online_payment:
+                    response = _start_gateway(request, order)
+                else:
+                    response = redirect("checkout:order_status", token=order.token)
+                return set_count_cookie(response, request, store.id)
+    else:
+        form = CheckoutForm(payment_methods=methods, initial={"checkout_key": secrets.token_urlsafe(16)})
+    return render(request, "checkout/checkout.html", {"store": store, "cart": view, "form": form})
+
+
+def _start_gateway(request: HttpRequest, order: Order) -> HttpResponse:
+    try:
+        _, url = payment_gateway_start(order=order, request=request)
+    except PaymentError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("checkout:order_status", token=order.token)
+    return redirect(url)
+
+
+def _messages_of(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [m for msgs in exc.message_dict.values() for m in msgs]
+    return list(exc.messages)
+
+
+@never_cache
+# The customer waits here for a payment a gateway reported in another request; a lagging
+# replica would show "pending payment" after they paid, so this page reads the primary.
+@use_primary()
+def order_status(request: HttpRequest, token: str) -> HttpResponse:
+    order = order_selectors.order_by_token(token)
+    if order is None:
+        raise Http404("No such order.")
+    payments = order_payments(order)
+    context = {
+        "order": order,
+        "store": order.store,
+        "steps": _progress(order),
+        "payments": payments,
+        "awaiting_gateway": order.awaits_online_payment,
+        "gateway_attempted": order.awaits_online_payment and any(p.status == "pending" for p in payments),
+    }
+    if order.payment_method == PaymentMethod.UPI and not order.is_paid and not order.is_closed:
+        context["upi_uri"] = upi_uri(order)
+        context["upi_qr"] = upi_qr_svg(order)
+    response = render(request, "checkout/order_status.html", context)
+    # The token is the key to this page: never leak it to other sites through Referer, nor index it.
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _progress(order: Order) -> list[dict]:
+    if order.is_closed:
+        return []
+    steps = [
+        s
+        for s in PROGRESS_STEPS
+        if not (s == OrderStatus.PENDING_PAYMENT and order.payment_method == PaymentMethod.COD)
+    ]
+    current = steps.index(order.status) if order.status in steps else 0
+    return [
+        {"label": OrderStatus(s).label, "done": i < current, "current": i == current}
+        for i, s in enumerate(steps)
+    ]
+
+
+@never_cache
+@require_POST
+def pay_order(request: HttpRequest, token: str) -> HttpResponse:
+    """The customer's "Pay now" button on the order page (also used to retry a failed payment)."""
+    order = order_selectors.order_by_token(token)
+    if order is None:
+        raise Http404("No such order.")
+    return _start_gateway(request, order)

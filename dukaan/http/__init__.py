@@ -1,0 +1,1 @@
+"""HTTP infrastructure: request ids and logging, API errors, parsers, authentication, health."""

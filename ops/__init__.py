@@ -1,0 +1,1 @@
+"""Operator tools that may know every app: staging seed and sanitize, demo seeding, the media sweep."""

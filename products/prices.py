@@ -1,0 +1,53 @@
+"""Prices and MRPs: the one set of rules and the words a seller reads when a price is refused.
+
+The service, the API serializer and the dashboard form all refuse the same prices with the same
+messages, taken from here.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from products.models import MAX_PRICE, MIN_PRICE
+
+PAISE = Decimal("0.01")
+
+
+def price_messages(label: str) -> dict[str, str]:
+    """Error messages by Django/DRF error code for a money field called `label` ("Price", "MRP")."""
+    not_a_number = f"{label} must be a number, e.g. 199 or 199.50."
+    too_large = f"{label} can be at most {MAX_PRICE:,}."
+    return {
+        "invalid": not_a_number,
+        "max_string_length": not_a_number,
+        "min_value": f"{label} must be more than zero.",
+        "max_value": too_large,
+        "max_digits": too_large,
+        "max_whole_digits": too_large,
+        "max_decimal_places": f"{label} can have at most 2 decimal places (paise).",
+        "null": f"{label} is required.",
+        "required": f"{label} is required.",
+    }
+
+
+def clean_price(value: Any, *, label: str) -> Decimal:
+    """`value` as an amount in rupees with paise, or ValidationError with the message for `label`."""
+    messages = price_messages(label)
+    if isinstance(value, bool) or value is None:
+        raise ValidationError(messages["invalid"])
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError(messages["invalid"]) from None
+    if not amount.is_finite():
+        raise ValidationError(messages["invalid"])
+    if amount < MIN_PRICE:
+        raise ValidationError(messages["min_value"])
+    if amount > MAX_PRICE:
+        raise ValidationError(messages["max_value"])
+    if amount != amount.quantize(PAISE):
+        raise ValidationError(messages["max_decimal_places"])
+    return amount.quantize(PAISE)
