@@ -1,16 +1,25 @@
 """Read-through cache of a store's public catalogue (`store_catalog:<store id>`).
 
 Keys (all through Django's cache, so KEY_PREFIX/version apply):
-- `store_catalog:<store id>`: the catalogue, 1 hour TTL (settings.CATALOGUE_CACHE_SECONDS).
 - `store_slug:<slug>`: the store id behind a slug, so a hit needs no SQL at all.
+- `store_catalog:<store id>`: the catalogue and what it was built after; 1 hour TTL
+  (settings.CATALOGUE_CACHE_SECONDS).
+- `store_catalog_head:<store id>`: the same entry without the catalogue: its version, for answers
+  that need only that (ETags, the page cache) and so cost the same for 20 products or 2,000.
+- `store_stock_version:<store id>`: a counter the invalidator bumps on stock-only changes.
 - `store_catalog_lock:<store id>`: a short lock so a crowd of misses builds the catalogue once.
 
 Invalidation is not done here: database triggers log every catalogue change and the
-`run_cache_invalidator` process deletes stale keys (catalogue/invalidator.py). Where no invalidator can
-reach the cache (a per-process local-memory cache, or the test suite), settings
-.CATALOGUE_CACHE_VALIDATE_HITS makes each hit compare the store's newest change-log row with the one the
-cached copy was built after: one indexed query, and every write path still counts because the
-triggers write that log.
+`run_cache_invalidator` process deletes the catalogue and head keys (catalogue/invalidator.py). A
+change of stock alone (an order, in a flash sale one per second or more) only bumps the stock
+counter: a copy built under an older count is refreshed by one request, at most once per
+DUKAAN_STOCK_REFRESH_SECONDS, while the others keep being served that copy - so a sold-out product
+shows within about a second and orders never throw the catalogue away one by one.
+
+Where no invalidator can reach the cache (a per-process local-memory cache, or the test suite),
+settings.CATALOGUE_CACHE_VALIDATE_HITS makes each hit compare the store's newest change-log rows
+with the ones the cached copy was built after: one indexed query, and every write path still counts
+because the triggers write that log.
 
 Redis being down is never an error: django-redis ignores the failure, we notice it, skip the cache for
 a few seconds and render from the database; it comes back by itself.
@@ -23,10 +32,12 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db.models import Max
 
 from catalogue.models import CatalogueChange
 from dukaan.db import router as db_router
@@ -39,8 +50,11 @@ BuildCatalogue = Callable[[Store], dict[str, Any]]
 logger = logging.getLogger("dukaan.cache")
 
 CATALOGUE_KEY = "store_catalog:{store_id}"
+HEAD_KEY = "store_catalog_head:{store_id}"
+STOCK_VERSION_KEY = "store_stock_version:{store_id}"
 SLUG_KEY = "store_slug:{slug}"
 LOCK_KEY = "store_catalog_lock:{store_id}"
+STOCK_OP = "STOCK"  # the change-log op of an update that changed nothing but stock
 
 # A lost lock (crashed builder) frees itself after this long.
 LOCK_SECONDS = 10
@@ -58,6 +72,14 @@ def catalogue_key(store_id: int) -> str:
     return CATALOGUE_KEY.format(store_id=store_id)
 
 
+def head_key(store_id: int) -> str:
+    return HEAD_KEY.format(store_id=store_id)
+
+
+def stock_version_key(store_id: int) -> str:
+    return STOCK_VERSION_KEY.format(store_id=store_id)
+
+
 def slug_key(slug: str) -> str:
     return SLUG_KEY.format(slug=slug)
 
@@ -66,13 +88,28 @@ def lock_key(store_id: int) -> str:
     return LOCK_KEY.format(store_id=store_id)
 
 
+def _cache():
+    return caches["default"]
+
+
 def catalogue_cache_key(store_id: int) -> str:
-    """The exact key in the cache server (prefix and version included), for the invalidator."""
+    """The exact key of the catalogue in the cache server (prefix and version included)."""
     return str(_cache().make_key(catalogue_key(store_id)))
 
 
-def _cache():
-    return caches["default"]
+def catalogue_cache_keys(store_id: int) -> list[str]:
+    """Every key the invalidator deletes when the store's catalogue changed (server spelling)."""
+    return [catalogue_cache_key(store_id), str(_cache().make_key(head_key(store_id)))]
+
+
+def stock_version_cache_key(store_id: int) -> str:
+    """The exact key of the stock counter the invalidator bumps (server spelling)."""
+    return str(_cache().make_key(stock_version_key(store_id)))
+
+
+def catalogue_version(catalogue: dict[str, Any]) -> str:
+    """Names one build of one store's catalogue: every build has its own."""
+    return f"{catalogue['store']['id']}:{catalogue['built_at']}"
 
 
 class CacheStats:
@@ -92,6 +129,8 @@ class CacheStats:
             self.waited_for_build = 0
             self.not_stored_slow = 0
             self.cache_errors = 0
+            self.stock_refreshes = 0
+            self.served_while_refreshing = 0
 
     def add(self, **amounts: float) -> None:
         with self._lock:
@@ -116,6 +155,8 @@ class CacheStats:
                 "waited_for_build": self.waited_for_build,
                 "not_stored_slow": self.not_stored_slow,
                 "cache_errors": self.cache_errors,
+                "stock_refreshes": self.stock_refreshes,
+                "served_while_refreshing": self.served_while_refreshing,
             }
 
 
@@ -142,27 +183,63 @@ def _validate_hits() -> bool:
     return bool(getattr(settings, "CATALOGUE_CACHE_VALIDATE_HITS", False))
 
 
-def _change_marker(store_id: int) -> list[Any] | None:
-    """The store's newest change-log row (id and time): the cached copy is good while it is the same.
+def _stock_refresh_seconds() -> float:
+    return float(getattr(settings, "DUKAAN_STOCK_REFRESH_SECONDS", 1.0))
 
-    The time makes the marker unique across databases that reuse ids (test runs on a persistent cache).
+
+@dataclass(frozen=True)
+class Markers:
+    """What a cached copy must have been built after to be current.
+
+    `changes`: the newest change-log rows other than stock (validating hits only; None otherwise).
+    `stock`: the stock counter (with the invalidator) or the newest stock-only change-log row.
     """
-    row = (
+
+    changes: Any
+    stock: Any
+
+
+def _change_log_markers(store_id: int) -> Markers:
+    """The store's newest change-log rows (ids and times), one query.
+
+    The time makes a marker unique across databases that reuse ids (test runs on a persistent cache).
+    """
+    rows = (
         CatalogueChange.objects.filter(store_id=store_id)
-        .order_by("-id")
-        .values_list("id", "created_at")
-        .first()
+        .values("op")
+        .annotate(last=Max("id"), at=Max("created_at"))
+        .order_by("op")
     )
-    return [row[0], row[1].isoformat()] if row else None
+    changes, stock = [], None
+    for row in rows:
+        mark = [row["last"], row["at"].isoformat()]
+        if row["op"] == STOCK_OP:
+            stock = mark
+        else:
+            changes.append([row["op"], *mark])
+    return Markers(changes=changes or None, stock=stock)
 
 
-def _usable(entry: Any, slug: str) -> dict[str, Any] | None:
-    """The cached catalogue if it is really the store at `slug` (and, when validating, current)."""
+def _current_markers(store_id: int, stock_counter: Any = None) -> Markers:
+    if _validate_hits():
+        return _change_log_markers(store_id)
+    return Markers(changes=None, stock=stock_counter or 0)
+
+
+HIT, REFRESH, MISS = "hit", "refresh", "miss"
+
+
+def _judge(entry: Any, slug: str, current: Markers) -> str:
+    """HIT: serve it; REFRESH: only its stock is behind and it is old enough to rebuild; MISS."""
     if not isinstance(entry, dict) or entry.get("slug") != slug:
-        return None
-    if _validate_hits() and entry.get("marker") != _change_marker(entry["store_id"]):
-        return None
-    return entry["catalogue"]
+        return MISS
+    if _validate_hits() and entry.get("marker") != current.changes:
+        return MISS
+    if entry.get("stock_marker") != current.stock:
+        built = float(entry.get("built_epoch", 0))
+        if time.time() - built >= _stock_refresh_seconds():
+            return REFRESH
+    return HIT
 
 
 def _reads_pinned_to_primary() -> bool:
@@ -178,22 +255,45 @@ def _reads_pinned_to_primary() -> bool:
     return state is not None and state.pinned
 
 
+def cached_version(slug: str) -> str | None:
+    """The version of the store's current cached catalogue, without reading the catalogue itself.
+
+    None when there is no usable copy (not cached, being refreshed, the cache is down) or when this
+    request must see its own writes: the caller then goes through get_cached_catalogue().
+    """
+    if not _cache_usable() or _reads_pinned_to_primary():
+        return None
+    cache = _cache()
+    store_id = cache.get(slug_key(slug))
+    if store_id is None:
+        return None
+    found = cache.get_many([head_key(store_id), stock_version_key(store_id)])
+    head = found.get(head_key(store_id))
+    if _judge(head, slug, _current_markers(store_id, found.get(stock_version_key(store_id)))) != HIT:
+        return None
+    return f"{store_id}:{head['built_at']}"
+
+
 def get_cached_catalogue(slug: str, *, build: BuildCatalogue) -> dict[str, Any] | None:
     """The public catalogue of the active store at `slug` (None when there is none), cached.
 
     `build` makes the catalogue on a miss; the cache knows nothing of what is in it.
-
     A hit is two cache reads and no SQL (with the invalidator; one indexed query when validating).
     """
     cache = _cache()
     pinned = _reads_pinned_to_primary()
+    stale: dict[str, Any] | None = None
     if _cache_usable() and not pinned:
         store_id = cache.get(slug_key(slug))
         if store_id is not None:
-            catalogue = _usable(cache.get(catalogue_key(store_id)), slug)
-            if catalogue is not None:
+            found = cache.get_many([catalogue_key(store_id), stock_version_key(store_id)])
+            entry = found.get(catalogue_key(store_id))
+            verdict = _judge(entry, slug, _current_markers(store_id, found.get(stock_version_key(store_id))))
+            if verdict == HIT:
                 stats.add(hits=1)
-                return catalogue
+                return entry["catalogue"]
+            if verdict == REFRESH:
+                stale = entry
     stats.add(misses=1)
     # Timed from the first read: everything a build shows was read after this moment.
     started = time.monotonic()
@@ -206,11 +306,16 @@ def get_cached_catalogue(slug: str, *, build: BuildCatalogue) -> dict[str, Any] 
         # The seller who just wrote sees their change: rebuilt from where the router sends them
         # (the primary, or a replica that has their write), and that fresh copy may be cached.
         return _build_and_store(store, slug, started, build)
-    return _build_once(store, slug, started, build)
+    return _build_once(store, slug, started, build, stale=stale)
 
 
-def _build_once(store: Store, slug: str, started: float, build: BuildCatalogue) -> dict[str, Any] | None:
-    """Stampede protection: one request builds, the others wait briefly for its result."""
+def _build_once(
+    store: Store, slug: str, started: float, build: BuildCatalogue, *, stale: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """Stampede protection: one request builds, the others wait briefly for its result.
+
+    With a `stale` copy (only its stock is behind) the others do not wait: they are served it.
+    """
     cache = _cache()
     token = secrets.token_hex(8)
     locked = cache.add(lock_key(store.id), token, timeout=LOCK_SECONDS)
@@ -219,22 +324,32 @@ def _build_once(store: Store, slug: str, started: float, build: BuildCatalogue) 
         return _build(store, build)
     if locked:
         try:
-            # Another request may have built it between our miss and our lock.
-            catalogue = _usable(cache.get(catalogue_key(store.id)), slug)
-            if catalogue is not None:
-                stats.add(waited_for_build=1)
-                return catalogue
+            if stale is not None:
+                stats.add(stock_refreshes=1)
+            else:
+                # Another request may have built it between our miss and our lock.
+                entry = cache.get(catalogue_key(store.id))
+                if (
+                    _judge(entry, slug, _current_markers(store.id, cache.get(stock_version_key(store.id))))
+                    == HIT
+                ):
+                    stats.add(waited_for_build=1)
+                    return entry["catalogue"]
             return _build_and_store(store, slug, started, build)
         finally:
             if cache.get(lock_key(store.id)) == token:
                 cache.delete(lock_key(store.id))
+    if stale is not None:
+        stats.add(served_while_refreshing=1)
+        return stale["catalogue"]
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
     while time.monotonic() < deadline:
         time.sleep(LOCK_POLL_SECONDS)
-        catalogue = _usable(cache.get(catalogue_key(store.id)), slug)
-        if catalogue is not None:
+        found = cache.get_many([catalogue_key(store.id), stock_version_key(store.id)])
+        entry = found.get(catalogue_key(store.id))
+        if _judge(entry, slug, _current_markers(store.id, found.get(stock_version_key(store.id)))) != MISS:
             stats.add(waited_for_build=1)
-            return catalogue
+            return entry["catalogue"]
     logger.warning("catalogue build of store %s by another request took too long; building here", store.id)
     return _build_and_store(store, slug, started, build)
 
@@ -252,13 +367,13 @@ def _build(store: Store, build: BuildCatalogue) -> dict[str, Any]:
 
 def _build_and_store(store: Store, slug: str, started: float, build: BuildCatalogue) -> dict[str, Any] | None:
     cache = _cache()
-    marker = None
+    # The markers must predate every row the build reads, the store row included.
+    current = _current_markers(store.id, cache.get(stock_version_key(store.id)))
     if _validate_hits():
-        # The marker must predate every row the build reads, the store row included.
-        marker = _change_marker(store.id)
         store = Store.objects.filter(pk=store.pk, slug=slug, is_active=True).first()
         if store is None:
             return None
+    built_epoch = time.time()
     catalogue = _build(store, build)
     elapsed = time.monotonic() - started
     # A build slower than this may have read data that a change committed (and the invalidator
@@ -267,13 +382,21 @@ def _build_and_store(store: Store, slug: str, started: float, build: BuildCatalo
         stats.add(not_stored_slow=1)
         logger.warning("catalogue of store %s took %.1fs to build; not cached", store.id, elapsed)
         return catalogue
-    entry = {"slug": slug, "store_id": store.id, "marker": marker, "catalogue": catalogue}
+    head = {
+        "slug": slug,
+        "store_id": store.id,
+        "marker": current.changes,
+        "stock_marker": current.stock,
+        "built_epoch": built_epoch,
+        "built_at": catalogue["built_at"],
+    }
     timeout = settings.CATALOGUE_CACHE_SECONDS
-    stored = cache.set(catalogue_key(store.id), entry, timeout)
+    stored = cache.set(catalogue_key(store.id), {**head, "catalogue": catalogue}, timeout)
     if stored is False or (stored is None and _is_redis()):
         _cache_failed("set")
         return catalogue
-    cache.set(slug_key(slug), store.id, timeout)
+    # The head after the entry: whoever trusts a head finds the entry it names.
+    cache.set_many({head_key(store.id): head, slug_key(slug): store.id}, timeout)
     return catalogue
 
 

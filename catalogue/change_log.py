@@ -39,6 +39,9 @@ class Changes:
     position: Position  # the position after these changes
     newest_by_store: dict[int, int]  # store id -> its newest change id
     oldest_age_seconds: float  # how long the oldest of them has waited
+    # Stores whose every change here was to stock alone (op STOCK): their catalogue is refreshed,
+    # not thrown away.
+    stock_only: frozenset[int] = frozenset()
 
 
 class ChangeLog:
@@ -88,7 +91,8 @@ class ChangeLog:
                 """
                 WITH snap AS (SELECT pg_current_snapshot() AS s, clock_timestamp() AS now)
                 SELECT snap.s::text, c.store_id, max(c.id),
-                       extract(epoch FROM snap.now - min(c.created_at))
+                       extract(epoch FROM snap.now - min(c.created_at)),
+                       sum(CASE WHEN c.op = 'STOCK' THEN 0 ELSE 1 END)
                 FROM snap LEFT JOIN dukaan_cataloguechange c ON (
                     %s::text IS NULL OR (
                         c.txid >= pg_snapshot_xmin(%s::pg_snapshot)::text::bigint
@@ -101,13 +105,15 @@ class ChangeLog:
         snapshot = rows[0][0]
         newest = {row[1]: row[2] for row in rows if row[1] is not None}
         oldest = max((float(row[3]) for row in rows if row[1] is not None), default=0.0)
+        stock_only = frozenset(row[1] for row in rows if row[1] is not None and row[4] == 0)
         last_id = max([position.last_change_id, *newest.values()])
-        return Changes(Position(snapshot, last_id), newest, oldest)
+        return Changes(Position(snapshot, last_id), newest, oldest, stock_only)
 
     def _changes_after_by_id(self, position: Position) -> Changes:
         with self.connection.cursor() as cur:
             cur.execute(
-                "SELECT store_id, max(id), min(created_at) FROM dukaan_cataloguechange"
+                "SELECT store_id, max(id), min(created_at),"
+                " sum(CASE WHEN op = 'STOCK' THEN 0 ELSE 1 END) FROM dukaan_cataloguechange"
                 " WHERE id > %s GROUP BY store_id",
                 [position.last_change_id],
             )
@@ -120,8 +126,9 @@ class ChangeLog:
             if isinstance(created, str):
                 created = parse_datetime(created).replace(tzinfo=UTC)
             oldest = max(oldest, (now - created).total_seconds())
+        stock_only = frozenset(row[0] for row in rows if row[3] == 0)
         last_id = max([position.last_change_id, *newest.values()])
-        return Changes(Position("", last_id), newest, oldest)
+        return Changes(Position("", last_id), newest, oldest, stock_only)
 
     def prune(self, *, should_stop=lambda: False) -> int:
         """Delete processed change-log rows older than the retention window."""

@@ -7,6 +7,8 @@ What makes it dependable (the LISTEN/NOTIFY listener that silently died is the f
   after every reconnect it first processes everything after that position.
 - A failed Redis DELETE is retried until it succeeds (catalogue/key_deleter.py); the position never
   moves past a change whose keys are not gone.
+- A store whose changes were all to stock (orders in a flash sale) keeps its cached copy: its stock
+  counter is bumped instead, and the copy is refreshed at most once a second (catalogue/cache.py).
 - Replica lag: deleting the key before the replicas have the change lets a concurrent miss rebuild it
   from a stale replica. Each batch is deleted at once (fresh for readers of the primary), and again
   once every reachable replica has replayed past the primary's WAL position read after the change
@@ -66,12 +68,13 @@ def _connection_errors() -> tuple[type[BaseException], ...]:
 class Batch:
     """Stores invalidated together, waiting for their second delete once the replicas have them."""
 
-    store_ids: set[int]
+    store_ids: set[int]  # their catalogues are deleted
     position: Position
     target_lsn: int | None
     seen_at: float
     replayed_at: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    stock_ids: set[int] = field(default_factory=set)  # only their stock changed: refreshed, not deleted
 
 
 class Invalidator:
@@ -100,6 +103,7 @@ class Invalidator:
         self.listen_conn: Any = None
         self.delays_ms: deque[float] = deque(maxlen=1000)
         self.invalidated = 0
+        self.stock_refreshed = 0
         self._last_heartbeat = 0.0
         self._last_prune = 0.0
         self._last_stats = time.monotonic()
@@ -192,23 +196,35 @@ class Invalidator:
         if not changes.newest_by_store:
             self.position = changes.position
             return 0
-        store_ids = set(changes.newest_by_store)
-        self.keys.delete(store_ids)
+        stock_ids = set(changes.stock_only)
+        store_ids = set(changes.newest_by_store) - stock_ids
+        if store_ids:
+            self.keys.delete(store_ids)
+        self.keys.bump_stock(stock_ids)
         delay_ms = (changes.oldest_age_seconds + time.monotonic() - seen_at) * 1000
         self.delays_ms.append(delay_ms)
         self.invalidated += len(store_ids)
+        self.stock_refreshed += len(stock_ids)
         target = self._primary_lsn() if self.replica_aliases else None
         logger.info(
-            "invalidated %d store(s) %s up to change #%d, delay %.1f ms",
+            "invalidated %d store(s) %s, stock of %d, up to change #%d, delay %.1f ms",
             len(store_ids),
             sorted(store_ids)[:20],
+            len(stock_ids),
             changes.position.last_change_id,
             delay_ms,
         )
-        batch = Batch(store_ids=store_ids, position=changes.position, target_lsn=target, seen_at=seen_at)
+        batch = Batch(
+            store_ids=store_ids,
+            stock_ids=stock_ids,
+            position=changes.position,
+            target_lsn=target,
+            seen_at=seen_at,
+        )
         if len(self.pending) >= MAX_PENDING_BATCHES:
             last = self.pending[-1]
             last.store_ids |= batch.store_ids
+            last.stock_ids |= batch.stock_ids
             last.position = batch.position
             last.target_lsn = batch.target_lsn
             last.replayed_at = None
@@ -217,7 +233,7 @@ class Invalidator:
         self.position = changes.position
         if not self.replica_aliases:
             batch.replayed_at = seen_at
-        return len(store_ids)
+        return len(store_ids) + len(stock_ids)
 
     def settle_pending(self) -> None:
         """Delete again once the replicas have each batch (plus the build window); then persist."""
@@ -246,7 +262,9 @@ class Invalidator:
         if not done:
             return
         store_ids = set().union(*(b.store_ids for b in done))
-        self.keys.delete(store_ids)
+        if store_ids:
+            self.keys.delete(store_ids)
+        self.keys.bump_stock(set().union(*(b.stock_ids for b in done)) - store_ids)
         for _ in done:
             self.pending.popleft()
         self.log.save_position(done[-1].position)
@@ -311,6 +329,7 @@ class Invalidator:
         delays = list(self.delays_ms)
         return {
             "invalidated_stores": self.invalidated,
+            "stock_refreshed_stores": self.stock_refreshed,
             "pending_batches": len(self.pending),
             "last_change_id": self.position.last_change_id,
             "delay_ms_median": round(statistics.median(delays), 1) if delays else None,

@@ -1,4 +1,4 @@
-"""Deleting stores' cached catalogues, and never silently failing to.
+"""Deleting stores' cached catalogues (or marking their stock behind), and never silently failing to.
 
 django-redis with IGNORE_EXCEPTIONS would turn a failed DELETE into silence, so the deleter uses a
 Redis client of its own that raises, and retries with backoff until Redis answers: the caller moves
@@ -15,7 +15,13 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import caches
 
-from catalogue.cache import catalogue_cache_key, catalogue_key
+from catalogue.cache import (
+    catalogue_cache_keys,
+    catalogue_key,
+    head_key,
+    stock_version_cache_key,
+    stock_version_key,
+)
 from dukaan.backoff import Backoff
 
 logger = logging.getLogger("dukaan.invalidator")
@@ -47,21 +53,49 @@ class CatalogueKeyDeleter:
         """Delete the stores' catalogue keys; retries until Redis answers (raises Stopped on stop)."""
         if self.redis is None:
             # No Redis: the cache is this process's memory (the invalidator run in tests or a shell).
-            caches["default"].delete_many([catalogue_key(store_id) for store_id in store_ids])
+            caches["default"].delete_many([k for s in store_ids for k in (catalogue_key(s), head_key(s))])
             return
-        keys = [catalogue_cache_key(store_id) for store_id in sorted(store_ids)]
+        keys = [key for store_id in sorted(store_ids) for key in catalogue_cache_keys(store_id)]
+        self._retrying(lambda: self._delete_chunks(keys))
+
+    def bump_stock(self, store_ids: set[int]) -> None:
+        """Say the stores' stock changed: their cached copies are refreshed, not thrown away."""
+        if not store_ids:
+            return
+        if self.redis is None:
+            cache = caches["default"]
+            for store_id in store_ids:
+                try:
+                    cache.incr(stock_version_key(store_id))
+                except ValueError:  # no counter yet
+                    cache.set(stock_version_key(store_id), 1, None)
+            return
+        keys = [stock_version_cache_key(store_id) for store_id in sorted(store_ids)]
+
+        def bump() -> None:
+            pipeline = self.redis.pipeline(transaction=False)
+            for key in keys:
+                pipeline.incr(key)
+            pipeline.execute()
+
+        self._retrying(bump)
+
+    def _delete_chunks(self, keys: list[str]) -> None:
+        for start in range(0, len(keys), DELETE_CHUNK):
+            self.redis.delete(*keys[start : start + DELETE_CHUNK])
+
+    def _retrying(self, operation: Callable[[], None]) -> None:
         backoff = Backoff(first=0.05, maximum=5.0)
         while True:
             try:
-                for start in range(0, len(keys), DELETE_CHUNK):
-                    self.redis.delete(*keys[start : start + DELETE_CHUNK])
+                operation()
                 return
             except Exception as exc:  # redis.RedisError and socket errors: never give up on a delete
                 if self.should_stop():
                     raise Stopped from exc
                 delay = backoff.next()
                 logger.warning(
-                    "redis delete failed (%s); retrying in %.2fs, position not advanced", exc, delay
+                    "redis write failed (%s); retrying in %.2fs, position not advanced", exc, delay
                 )
                 self._sleep(delay)
 

@@ -1,23 +1,29 @@
-"""The public storefront at /<slug>/: drawn from the shared catalogue, shaped per request.
+"""The public storefront at /<slug>/: drawn from the shared catalogue, the same for every shopper.
 
-Nothing here differs between shoppers: the cart badge is filled in by the page's script from the
-cart-count cookie that checkout sets, so the HTML of a store page is the same for everyone.
+Nothing here differs between shoppers (the cart badge is filled in by the page's script from the
+cart-count cookie that checkout sets), so every answer may be kept by shared caches: our nginx
+micro-cache, a CDN, and the page cache here (catalogue/page_cache.py), which stores each finished
+answer under the catalogue's version. A repeat visit with a matching ETag is a 304.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from catalogue import page_cache
+from catalogue.cache import cached_version, catalogue_version
 from catalogue.search import storefront_search
 from catalogue.selectors import STOREFRONT_SORTS, catalogue_product, get_catalogue, storefront_products
+from dukaan.http import edge_cache
 from dukaan.http.api_errors import not_found
 from dukaan.parsing import parse_whole_number
+from products.search import normalize_query
 
 PRODUCTS_PER_PAGE = 24
 
@@ -25,6 +31,39 @@ PRODUCTS_PER_PAGE = 24
 def _positive_int(raw: str | None) -> int | None:
     value = parse_whole_number(raw)
     return value if value is not None and 0 < value < 2**63 else None
+
+
+def shared_answer(
+    request: HttpRequest, slug: str, variant: str, render_answer: Callable[[dict[str, Any]], HttpResponse]
+) -> HttpResponse:
+    """The answer for `variant` of the store's catalogue: a 304, a stored copy, or rendered now.
+
+    `variant` names everything the answer depends on besides the catalogue (the page's normalised
+    query); `render_answer` draws it from the catalogue. Only a shareable request (nothing of its
+    own: see dukaan/http/edge_cache.py) is served or stored copies; a seller who just wrote gets an
+    answer drawn from their own, fresh catalogue.
+    """
+    shareable = edge_cache.request_is_shareable(request)
+    version = cached_version(slug) if shareable else None
+    if version is not None:
+        etag = edge_cache.strong_etag(version, variant)
+        if edge_cache.etag_matches(request, etag):
+            return edge_cache.not_modified(shareable=True, etag=etag)
+        stored = page_cache.cached_answer(version, variant)
+        if stored is not None:
+            response = HttpResponse(stored.content, content_type=stored.content_type)
+            return edge_cache.mark(response, shareable=True, etag=etag)
+    catalogue = get_catalogue(slug)
+    if catalogue is None:
+        return edge_cache.mark(not_found(request), shareable=shareable)
+    version = catalogue_version(catalogue)
+    etag = edge_cache.strong_etag(version, variant)
+    if edge_cache.etag_matches(request, etag):
+        return edge_cache.not_modified(shareable=shareable, etag=etag)
+    response = render_answer(catalogue)
+    if shareable and response.status_code == 200:
+        page_cache.store_answer(version, variant, response.content, response["Content-Type"])
+    return edge_cache.mark(response, shareable=shareable, etag=etag)
 
 
 def _store_context(catalogue: dict[str, Any]) -> dict[str, Any]:
@@ -38,26 +77,37 @@ def _store_context(catalogue: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-# Still private until the edge cache makes it shareable: the page renders flash messages.
 @require_safe
-@cache_control(private=True)
 def store(request: HttpRequest, slug: str) -> HttpResponse:
-    catalogue = get_catalogue(slug)
-    if catalogue is None:
-        return not_found(request)
-
     sort = request.GET.get("sort", "")
     if sort not in STOREFRONT_SORTS:
         sort = ""
-    category_ids = {c["id"] for c in catalogue["categories"]}
     category_id = _positive_int(request.GET.get("category"))
-    if category_id not in category_ids:
-        category_id = None
-    query, ranked_ids = storefront_search(catalogue["store"]["id"], request.GET.get("q", ""))
+    query = normalize_query(request.GET.get("q", ""))
+    page_number = _positive_int(request.GET.get("page")) or 1
+    variant = f"store|sort={sort}|category={category_id}|q={query}|page={page_number}"
+    return shared_answer(
+        request,
+        slug,
+        variant,
+        lambda catalogue: _render_store(request, catalogue, sort, category_id, query, page_number),
+    )
 
+
+def _render_store(
+    request: HttpRequest,
+    catalogue: dict[str, Any],
+    sort: str,
+    category_id: int | None,
+    query: str,
+    page_number: int,
+) -> HttpResponse:
+    if category_id not in {c["id"] for c in catalogue["categories"]}:
+        category_id = None
+    query, ranked_ids = storefront_search(catalogue["store"]["id"], query)
     products = storefront_products(catalogue, sort=sort, category_id=category_id, ranked_ids=ranked_ids)
-    # get_page() turns junk into page 1 and a page past the end into the last page.
-    page = Paginator(products, PRODUCTS_PER_PAGE).get_page(request.GET.get("page"))
+    # get_page() turns a page past the end into the last page.
+    page = Paginator(products, PRODUCTS_PER_PAGE).get_page(page_number)
 
     context = _store_context(catalogue)
     context.update(
@@ -79,11 +129,13 @@ def store(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-@cache_control(private=True)
 def product(request: HttpRequest, slug: str, product_id: int) -> HttpResponse:
-    catalogue = get_catalogue(slug)
-    if catalogue is None:
-        return not_found(request)
+    return shared_answer(
+        request, slug, f"product|{product_id}", lambda c: _render_product(request, c, product_id)
+    )
+
+
+def _render_product(request: HttpRequest, catalogue: dict[str, Any], product_id: int) -> HttpResponse:
     item = catalogue_product(catalogue, product_id)
     if item is None:
         return not_found(request)

@@ -205,6 +205,18 @@ CATALOGUE_CACHE_VALIDATE_HITS = env_bool("DUKAAN_CATALOGUE_CACHE_VALIDATE_HITS",
 # after the replicas have a change, so no slow build that read old data can outlive it in the cache.
 CATALOGUE_BUILD_MAX_SECONDS = env_float("DUKAAN_CATALOGUE_BUILD_MAX_SECONDS", 5.0)
 DUKAAN_INVALIDATOR_POLL_SECONDS = env_float("DUKAAN_INVALIDATOR_POLL_SECONDS", 0.5)
+# A change of stock alone (an order) refreshes a store's cached catalogue at most this often, so a
+# flash sale does not rebuild it once per order; a sold-out product shows within about this long.
+DUKAAN_STOCK_REFRESH_SECONDS = env_float("DUKAAN_STOCK_REFRESH_SECONDS", 1.0)
+# Finished storefront answers kept per catalogue version (catalogue/page_cache.py).
+DUKAAN_PAGE_CACHE_SECONDS = env_int("DUKAAN_PAGE_CACHE_SECONDS", 300)
+# Shared caches (nginx's micro-cache, a CDN) keep public storefront answers this long, serve them
+# stale this long while refreshing, and this long while the app servers fail.
+DUKAAN_EDGE_CACHE_SECONDS = env_int("DUKAAN_EDGE_CACHE_SECONDS", 1)
+DUKAAN_EDGE_STALE_SECONDS = env_int("DUKAAN_EDGE_STALE_SECONDS", 30)
+DUKAAN_EDGE_STALE_IF_ERROR_SECONDS = env_int("DUKAAN_EDGE_STALE_IF_ERROR_SECONDS", 86400)
+# The deployed release (an image tag or commit); part of every ETag, so a deploy changes them all.
+DUKAAN_RELEASE = os.environ.get("DUKAAN_RELEASE", "dev")
 DUKAAN_CHANGE_LOG_RETENTION_HOURS = env_float("DUKAAN_CHANGE_LOG_RETENTION_HOURS", 24.0)
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -69,6 +69,18 @@ class NginxOptions:
     # The whole budget for one request including retries: a read timeout on one server still
     # leaves time to ask another.
     proxy_next_upstream_timeout: str = "60s"
+    # The storefront micro-cache: on in production; off only to measure the app path behind it.
+    micro_cache: bool = True
+    cache_dir: str = "/var/cache/nginx/dukaan"
+    cache_zone_size: str = "16m"  # keys: about 8,000 per MB
+    cache_max_size: str = "512m"
+    # Entries no request asked for this long are dropped; until then they can be served stale
+    # while the app servers are down.
+    cache_inactive: str = "24h"
+    cache_valid: str = "1s"  # when an answer carries no Cache-Control of its own
+    # Requests one app server handles at once before nginx sends the next elsewhere (and, with
+    # every server full, answers 503 at once): about 2x its workers x threads. 0 = no limit.
+    max_conns: int = 0
 
     def __post_init__(self) -> None:
         if not self.upstreams:
@@ -105,6 +117,8 @@ def loopback_options(prefix: str | Path, **overrides: object) -> NginxOptions:
         "error_log": str(prefix / "error.log"),
         "access_log": str(prefix / "access.log"),
         "temp_dir": str(prefix / "tmp"),
+        "cache_dir": str(prefix / "cache"),
+        "cache_max_size": "128m",
         "mime_types": "/etc/nginx/mime.types",
         # Started as root, nginx would run its workers as `nobody`, who cannot read a private temp
         # folder (pytest's, a home directory): keep the starting user. Not root: no directive.
@@ -122,6 +136,8 @@ def _upstream_lines(options: NginxOptions) -> str:
         server = server.strip()
         params = "" if "max_fails=" in server else f" max_fails={options.max_fails}"
         params += "" if "fail_timeout=" in server else f" fail_timeout={options.fail_timeout}"
+        if options.max_conns and "max_conns=" not in server:
+            params += f" max_conns={options.max_conns}"
         lines.append(f"        server {server}{params};")
     return "\n".join(lines)
 
@@ -154,6 +170,46 @@ def _status_server(options: NginxOptions) -> str:
     )
 
 
+# The cache key holds only what a storefront answer depends on: unknown query parameters
+# (utm_source, fbclid...) do not split it.
+CACHE_KEY = '"$scheme|$host|$uri|sort=$arg_sort|category=$arg_category|q=$arg_q|page=$arg_page"'
+PRIVATE_SIGNS = "$dukaan_unsafe_method $http_authorization $cookie_sessionid $cookie_dukaan_rw"
+
+
+def _micro_cache_zone(options: NginxOptions) -> str:
+    if not options.micro_cache:
+        return "    # micro-cache off (rendered with micro_cache=False): every request reaches the app"
+    return (
+        f"    proxy_cache_path {options.cache_dir.rstrip('/')} levels=1:2 keys_zone=dukaan_pages:"
+        f"{options.cache_zone_size}\n"
+        f"                     max_size={options.cache_max_size} inactive={options.cache_inactive} "
+        "use_temp_path=off;"
+    )
+
+
+def _storefront_cache(options: NginxOptions) -> str:
+    if not options.micro_cache:
+        return "            # micro-cache off"
+    lines = [
+        "proxy_cache dukaan_pages;",
+        f"proxy_cache_key {CACHE_KEY};",
+        f"proxy_cache_valid 200 404 {options.cache_valid};",
+        # One request per page refreshes it; the crowd waits for it (a miss) or gets the old copy.
+        "proxy_cache_lock on;",
+        "proxy_cache_lock_timeout 5s;",
+        "proxy_cache_lock_age 5s;",
+        "proxy_cache_background_update on;",
+        "proxy_cache_use_stale updating error timeout invalid_header http_500 http_502 http_503 http_504;",
+        # An expired copy is revalidated with its ETag: the app answers 304 without rendering.
+        "proxy_cache_revalidate on;",
+        f"proxy_cache_bypass {PRIVATE_SIGNS};",
+        f"proxy_no_cache {PRIVATE_SIGNS};",
+        # A slow app must not hold a shopper: the stale copy answers instead (use_stale timeout).
+        "proxy_read_timeout 10s;",
+    ]
+    return "\n".join(f"            {line}" for line in lines)
+
+
 def render(options: NginxOptions, template: str | None = None) -> str:
     text = TEMPLATE.read_text() if template is None else template
     values = {
@@ -179,6 +235,8 @@ def render(options: NginxOptions, template: str | None = None) -> str:
         "proxy_connect_timeout": options.proxy_connect_timeout,
         "proxy_read_timeout": options.proxy_read_timeout,
         "proxy_next_upstream_timeout": options.proxy_next_upstream_timeout,
+        "micro_cache_zone": _micro_cache_zone(options),
+        "storefront_cache": _storefront_cache(options),
     }
     missing = sorted({name for name in _PLACEHOLDER.findall(text) if name not in values})
     if missing:
@@ -192,6 +250,7 @@ def write_loopback(prefix: str | Path, **overrides: object) -> Path:
     options = loopback_options(prefix, **overrides)
     for folder in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (Path(options.temp_dir) / folder).mkdir(parents=True, exist_ok=True)
+    Path(options.cache_dir).mkdir(parents=True, exist_ok=True)
     html_dir = Path(options.html_dir)
     html_dir.mkdir(parents=True, exist_ok=True)
     (html_dir / "maintenance.html").write_text(MAINTENANCE_PAGE.read_text())
@@ -221,6 +280,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--otp-rate")
     parser.add_argument("--proxy-read-timeout")
+    parser.add_argument(
+        "--no-micro-cache", action="store_true", help="render without the storefront micro-cache"
+    )
+    parser.add_argument("--max-conns", type=int, help="requests at once per app server (0: no limit)")
     parser.add_argument("-o", "--output", help="write here instead of stdout")
     args = parser.parse_args(argv)
 
@@ -236,6 +299,10 @@ def main(argv: list[str] | None = None) -> int:
             overrides[name] = getattr(args, name)
     if args.proxy_read_timeout:
         overrides["proxy_read_timeout"] = args.proxy_read_timeout
+    if args.no_micro_cache:
+        overrides["micro_cache"] = False
+    if args.max_conns is not None:
+        overrides["max_conns"] = args.max_conns
 
     if args.preset == "loopback":
         if not args.prefix:
