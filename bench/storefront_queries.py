@@ -25,8 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dukaan.settings")
-os.environ.setdefault("DUKAAN_TESTING", "1")
+# The suite's settings: production-shaped, with secrets and hosts of its own (dukaan/test_settings.py).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dukaan.test_settings")
 
 
 def main() -> None:

@@ -255,6 +255,44 @@ def _reads_pinned_to_primary() -> bool:
     return state is not None and state.pinned
 
 
+# Slug -> store id, remembered by this process for a few seconds: saves a cache round trip on every
+# storefront answer. Safe when a slug moves: every head and entry names its slug and is checked.
+SLUG_MEMORY_SECONDS = 10.0
+_slug_memory: dict[str, tuple[int, float]] = {}
+
+
+def store_id_for(slug: str, *, remembered_ok: bool = True) -> int | None:
+    """The store id the cache has for `slug` (None: not cached).
+
+    `remembered_ok=False` asks the cache itself, past this process's memory (after the remembered
+    id turned out to have no copy under that slug).
+    """
+    remembered = _slug_memory.get(slug)
+    now = time.monotonic()
+    if remembered_ok and remembered is not None and remembered[1] > now:
+        return remembered[0]
+    _slug_memory.pop(slug, None)
+    store_id = _cache().get(slug_key(slug))
+    if store_id is not None:
+        if len(_slug_memory) > 10_000:
+            _slug_memory.clear()
+        _slug_memory[slug] = (store_id, now + SLUG_MEMORY_SECONDS)
+    return store_id
+
+
+def head_version(slug: str, store_id: int, head: Any, stock_counter: Any) -> str | None:
+    """The version a cached head names, if that copy may be served as it is now (else None).
+
+    `head` and `stock_counter` are what the cache holds under head_key() and stock_version_key():
+    callers fetch them together with whatever else they need, in one round trip.
+    """
+    if not _cache_usable() or _reads_pinned_to_primary():
+        return None
+    if _judge(head, slug, _current_markers(store_id, stock_counter)) != HIT:
+        return None
+    return f"{store_id}:{head['built_at']}"
+
+
 def cached_version(slug: str) -> str | None:
     """The version of the store's current cached catalogue, without reading the catalogue itself.
 
@@ -263,15 +301,11 @@ def cached_version(slug: str) -> str | None:
     """
     if not _cache_usable() or _reads_pinned_to_primary():
         return None
-    cache = _cache()
-    store_id = cache.get(slug_key(slug))
+    store_id = store_id_for(slug)
     if store_id is None:
         return None
-    found = cache.get_many([head_key(store_id), stock_version_key(store_id)])
-    head = found.get(head_key(store_id))
-    if _judge(head, slug, _current_markers(store_id, found.get(stock_version_key(store_id)))) != HIT:
-        return None
-    return f"{store_id}:{head['built_at']}"
+    found = _cache().get_many([head_key(store_id), stock_version_key(store_id)])
+    return head_version(slug, store_id, found.get(head_key(store_id)), found.get(stock_version_key(store_id)))
 
 
 def get_cached_catalogue(slug: str, *, build: BuildCatalogue) -> dict[str, Any] | None:

@@ -17,7 +17,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from catalogue import page_cache
-from catalogue.cache import cached_version, catalogue_version
+from catalogue.cache import catalogue_version
 from catalogue.search import storefront_search
 from catalogue.selectors import STOREFRONT_SORTS, catalogue_product, get_catalogue, storefront_products
 from dukaan.http import edge_cache
@@ -44,14 +44,13 @@ def shared_answer(
     answer drawn from their own, fresh catalogue.
     """
     shareable = edge_cache.request_is_shareable(request)
-    version = cached_version(slug) if shareable else None
-    if version is not None:
-        etag = edge_cache.strong_etag(version, variant)
+    found = page_cache.lookup(slug, variant) if shareable else page_cache.Lookup(None, None)
+    if found.version is not None:
+        etag = edge_cache.strong_etag(found.version, variant)
         if edge_cache.etag_matches(request, etag):
             return edge_cache.not_modified(shareable=True, etag=etag)
-        stored = page_cache.cached_answer(version, variant)
-        if stored is not None:
-            response = HttpResponse(stored.content, content_type=stored.content_type)
+        if found.answer is not None:
+            response = HttpResponse(found.answer.content, content_type=found.answer.content_type)
             return edge_cache.mark(response, shareable=True, etag=etag)
     catalogue = get_catalogue(slug)
     if catalogue is None:

@@ -93,7 +93,7 @@ def base_env(data_dir: Path, static_root: Path, **extra: str) -> dict[str, str]:
     if not webhook_secret_file.exists():
         webhook_secret_file.write_text(secrets.token_urlsafe(32))
     env = dict(os.environ)
-    env.pop("DUKAAN_TESTING", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)  # the production settings, whatever the caller runs on
     env.update(
         {
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
@@ -281,6 +281,7 @@ class Nginx:
 
 
 def start_nginx(prefix: Path, upstreams: list[str], port: int | None = None, **options: object) -> Nginx:
+    """nginx from the production template on 127.0.0.1 (options: deploy/nginx/render.py NginxOptions)."""
     nginx_bin = find_nginx()
     if nginx_bin is None:
         raise RuntimeError("nginx is not installed (Debian: apt-get install nginx)")

@@ -10,6 +10,7 @@ revalidate, which the strong ETag makes a 304). Everything else is `private, no-
 from __future__ import annotations
 
 import hashlib
+import time
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
@@ -53,9 +54,24 @@ def cache_control(shareable: bool) -> str:
     )
 
 
+def nginx_expiry() -> str:
+    """X-Accel-Expires for our nginx: keep the copy until the end of the current second (and the
+    next DUKAAN_EDGE_CACHE_SECONDS - 1).
+
+    nginx counts cache validity in whole seconds and treats a copy stored at 10.0 s with
+    `s-maxage=1` as fresh until 11.999 s: up to two seconds. An absolute expiry at the end of the
+    second keeps a copy at most one second, so a price change shows within about a second.
+    nginx reads this header and does not pass it on; a CDN goes by Cache-Control.
+    """
+    return f"@{int(time.time()) + settings.DUKAAN_EDGE_CACHE_SECONDS - 1}"
+
+
 def mark(response: HttpResponse, *, shareable: bool, etag: str | None = None) -> HttpResponse:
     """Set Cache-Control (and the ETag) of an answer drawn from shared data."""
-    response["Cache-Control"] = cache_control(shareable and response.status_code in (200, 404))
+    shared = shareable and response.status_code in (200, 404)
+    response["Cache-Control"] = cache_control(shared)
+    if shared:
+        response["X-Accel-Expires"] = nginx_expiry()
     if etag and response.status_code == 200:
         response["ETag"] = etag
     return response
@@ -66,4 +82,6 @@ def not_modified(*, shareable: bool, etag: str) -> HttpResponse:
     response = HttpResponseNotModified()
     response["ETag"] = etag
     response["Cache-Control"] = cache_control(shareable)
+    if shareable:
+        response["X-Accel-Expires"] = nginx_expiry()
     return response

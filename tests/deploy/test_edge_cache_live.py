@@ -58,6 +58,11 @@ def test_a_crowd_on_one_page_is_answered_from_the_cache(seeded, shared_pair, sta
     statuses = [r.headers["x-cache-status"] for r in replies]
     assert statuses.count("HIT") >= 15, statuses
     assert all(r.body == first.body for r in replies if r.headers["x-cache-status"] == "HIT")
+    # A browser that has the page revalidates it: a 304 from nginx, no body.
+    revalidated = call(nginx.port, STORE, headers={"If-None-Match": first.headers["etag"]})
+    assert revalidated.status == 304 and revalidated.body == b""
+    # nginx's own expiry header stays between nginx and the app.
+    assert "x-accel-expires" not in first.headers
 
 
 def test_unknown_query_parameters_do_not_split_the_cache_and_known_ones_do(seeded, shared_pair, start_nginx):
