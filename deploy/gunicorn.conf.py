@@ -41,8 +41,10 @@ timeout = _env_int("GUNICORN_TIMEOUT", 30)
 # requests to the other servers meanwhile, so a rolling restart loses nothing.
 graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 # Recycle workers now and then so a slow leak cannot grow forever; jitter avoids all at once.
-max_requests = _env_int("GUNICORN_MAX_REQUESTS", 2000)
-max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+# Not too often: a new worker imports Django (most of a second), and at a flash crowd's few
+# hundred requests a second 2,000 would restart each worker every few seconds.
+max_requests = _env_int("GUNICORN_MAX_REQUESTS", 20000)
+max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 2000)
 # Heartbeat files in memory, not on a (possibly slow, possibly read-only) container disk.
 worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or (
     "/dev/shm" if os.path.isdir("/dev/shm") else None

@@ -1,6 +1,6 @@
-"""Shared fixtures: factories for sellers, stores and products, and API clients.
+"""Shared fixtures: factories for sellers, stores, products and orders, a customer, and API clients.
 
-Area-specific fixtures live in each tests/<area>/conftest.py.
+Fixtures of one app live in its folder's conftest.py (tests/<app>/conftest.py, or a subfolder's).
 """
 
 from __future__ import annotations
@@ -10,16 +10,27 @@ import os
 import shutil
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from orders.models import Order, OrderItem, OrderStatus
+from orders.services import CustomerDetails
 from products.models import Category, Product
 from stores.models import Store, User
 
 _phone_numbers = itertools.count(9000000001)
+
+CUSTOMER = {
+    "customer_name": "Ravi Kumar",
+    "customer_phone": "98450 12345",
+    "address": "12, 4th Cross, Indiranagar, Bengaluru",
+    "pincode": "560038",
+    "note": "Ring the bell twice",
+}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -67,6 +78,51 @@ def make_category(db):
         return Category.objects.create(store=store, name=name, **extra)
 
     return make
+
+
+@pytest.fixture
+def make_order(db):
+    def make(store: Store, *, number: int, status: str, method: str, with_details: bool = True) -> Order:
+        """An order of one ₹10 chai in any status; `with_details` adds the reason/tracking id it implies."""
+        closed = status in (OrderStatus.CANCELLED, OrderStatus.REJECTED)
+        shipped = status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED)
+        order = Order.objects.create(
+            store=store,
+            number=number,
+            status=status,
+            customer_name="Ravi",
+            customer_phone="+919845012345",
+            address="12 MG Road",
+            pincode="560001",
+            payment_method=method,
+            subtotal=Decimal("10.00"),
+            total=Decimal("10.00"),
+            reason="Out of stock" if with_details and closed else "",
+            tracking_id="DL123" if with_details and shipped else "",
+        )
+        OrderItem.objects.create(
+            order=order, name="Chai", unit_price=Decimal("10.00"), quantity=1, line_total=Decimal("10.00")
+        )
+        return order
+
+    return make
+
+
+@pytest.fixture
+def customer() -> CustomerDetails:
+    return CustomerDetails(
+        name="Ravi Kumar", phone="+919845012345", address="12, 4th Cross, Bengaluru", pincode="560038"
+    )
+
+
+@pytest.fixture
+def order_body():
+    """The JSON body of an order for POST /api/v1/stores/<slug>/orders/, from the CUSTOMER details."""
+
+    def body(items: list[dict[str, Any]], payment_method: str = "cod", **extra: Any) -> dict[str, Any]:
+        return {**CUSTOMER, "payment_method": payment_method, "items": items, **extra}
+
+    return body
 
 
 @pytest.fixture

@@ -193,6 +193,10 @@ def _storefront_cache(options: NginxOptions) -> str:
         return "            # micro-cache off"
     lines = [
         "proxy_cache dukaan_pages;",
+        # Cached answers are opened once and kept open, not opened per request. Only here and for
+        # static files: the maintenance switch's file check must see a change at once.
+        "open_file_cache max=10000 inactive=30s;",
+        "open_file_cache_valid 5s;",
         f"proxy_cache_key {CACHE_KEY};",
         f"proxy_cache_valid 200 404 {options.cache_valid};",
         # One request per page refreshes it; the crowd waits for it (a miss) or gets the old copy.

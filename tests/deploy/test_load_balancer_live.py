@@ -221,10 +221,16 @@ def test_request_id_from_nginx_is_echoed_and_logged_as_json_by_the_app(shared_pa
     assert access["status"] == 404 and "request_time_ms" in access
     # nginx appends the address it saw; the client's own X-Forwarded-For stays in front, untrusted.
     assert access["forwarded_for"] == "203.0.113.9, 127.0.0.1"
-    nginx_records = [
-        r for r in json_lines((nginx.prefix / "access.log").read_text()) if r["request_id"] == request_id
-    ]
-    assert len(nginx_records) == 1 and nginx_records[0]["status"] == 404
+
+    # nginx writes its access log in buffered batches (at least once a second).
+    def nginx_records() -> list[dict]:
+        log = (nginx.prefix / "access.log").read_text()
+        return [r for r in json_lines(log) if r["request_id"] == request_id]
+
+    deadline = time.monotonic() + 5
+    while not nginx_records() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(nginx_records()) == 1 and nginx_records()[0]["status"] == 404
 
 
 def test_readyz_turns_503_when_the_database_is_unreachable_while_healthz_stays_200(start_app, start_nginx):

@@ -1,33 +1,8 @@
+"""Order fixtures: placing an order through the public API (the shared ones are in tests/conftest.py)."""
+
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-
-from orders.services import CustomerDetails
-
-CUSTOMER = {
-    "customer_name": "Ravi Kumar",
-    "customer_phone": "98450 12345",
-    "address": "12, 4th Cross, Indiranagar, Bengaluru",
-    "pincode": "560038",
-    "note": "Ring the bell twice",
-}
-
-
-@pytest.fixture
-def customer() -> CustomerDetails:
-    return CustomerDetails(
-        name="Ravi Kumar", phone="+919845012345", address="12, 4th Cross, Bengaluru", pincode="560038"
-    )
-
-
-@pytest.fixture
-def order_body():
-    def body(items: list[dict[str, Any]], payment_method: str = "cod", **extra: Any) -> dict[str, Any]:
-        return {**CUSTOMER, "payment_method": payment_method, "items": items, **extra}
-
-    return body
 
 
 @pytest.fixture

@@ -27,6 +27,25 @@ def test_cash_order_is_placed_with_totals_from_the_database(store, make_product,
 
 
 @pytest.mark.django_db
+def test_totals_are_quantity_times_price_to_the_paisa(store, make_product, customer, seller_api):
+    a = make_product(store, name="A", price="0.10")
+    b = make_product(store, name="B", price="19.99")
+    c = make_product(store, name="C", price="333.33")
+    order = order_place(
+        store=store, items={a.id: 3, b.id: 7, c.id: 3}, customer=customer, payment_method="cod"
+    )
+    order.refresh_from_db()
+    assert order.subtotal == order.total == Decimal("0.30") + Decimal("139.93") + Decimal("999.99")
+    assert {i.name: i.line_total for i in order.items.all()} == {
+        "A": Decimal("0.30"),
+        "B": Decimal("139.93"),
+        "C": Decimal("999.99"),
+    }
+    body = seller_api.get(f"/api/v1/stores/{store.slug}/orders/{order.number}/").json()
+    assert body["total"] == "1140.22"
+
+
+@pytest.mark.django_db
 def test_a_tampered_price_in_the_request_changes_nothing(store, make_product, place):
     chai = make_product(store, "Masala Chai", "120.00")
     response = place(

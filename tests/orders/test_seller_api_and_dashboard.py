@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from orders.models import Order
+from orders.models import Order, OrderStatus, PaymentMethod
 from orders.services import order_place, order_status_change
 
 
@@ -115,6 +115,35 @@ def test_dashboard_detail_has_a_whatsapp_link_with_the_order_summary(store, orde
     start = page.index("https://wa.me/919845012345?text=")
     link = unquote(page[start : page.index('"', start)].replace("&amp;", "&"))
     assert "order #1002" in link and "1 x Chai" in link and "/o/" in link
+
+
+@pytest.mark.django_db
+def test_dashboard_times_are_shown_in_india_time(store, seller_web, customer, make_product):
+    from datetime import UTC, datetime
+
+    product = make_product(store)
+    order = order_place(store=store, items={product.id: 1}, customer=customer, payment_method="cod")
+    Order.objects.filter(pk=order.pk).update(created_at=datetime(2026, 1, 1, 18, 45, tzinfo=UTC))
+    order.refresh_from_db()
+    assert order.created_at.tzinfo is not None
+    detail = seller_web.get(f"/dashboard/{store.slug}/orders/{order.number}/").content.decode()
+    assert "2 Jan 2026, 00:15" in detail  # 18:45 UTC is 00:15 the next day in Asia/Kolkata
+    listing = seller_web.get(f"/dashboard/{store.slug}/orders/").content.decode()
+    assert "2 Jan, 00:15" in listing
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", OrderStatus.values)
+@pytest.mark.parametrize("method", PaymentMethod.values)
+def test_the_seller_order_page_renders_for_every_status_and_payment_method(
+    status, method, store, seller_web, seller_api, make_order
+):
+    order = make_order(store, number=7, status=status, method=method, with_details=False)
+    page = seller_web.get(f"/dashboard/{store.slug}/orders/{order.number}/")
+    assert page.status_code == 200
+    assert OrderStatus(status).label in page.content.decode()
+    assert seller_web.get(f"/dashboard/{store.slug}/orders/?status={status}").status_code == 200
+    assert seller_api.get(f"/api/v1/stores/{store.slug}/orders/{order.number}/").json()["status"] == status
 
 
 @pytest.mark.django_db

@@ -63,26 +63,3 @@ def test_a_seller_cannot_mark_an_unpaid_order_placed(store, make_product, custom
     order = order_place(store=store, items={product.id: 1}, customer=customer, payment_method="gateway")
     with pytest.raises(OrderError, match="payment is confirmed"):
         order_status_change(order=order, status="placed")
-
-
-@pytest.mark.django_db
-def test_stale_unpaid_gateway_orders_are_cancelled_and_their_stock_returns(
-    store, make_product, customer, capsys
-):
-    from datetime import timedelta
-
-    from django.core.management import call_command
-    from django.utils import timezone
-
-    from orders.models import Order
-
-    product = make_product(store, stock=3)
-    stale = order_place(store=store, items={product.id: 2}, customer=customer, payment_method="gateway")
-    fresh = order_place(store=store, items={product.id: 1}, customer=customer, payment_method="gateway")
-    Order.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(hours=30))
-    call_command("cancel_unpaid_orders", "--hours", "24")
-    assert "1 cancelled" in capsys.readouterr().out
-    stale.refresh_from_db()
-    fresh.refresh_from_db()
-    product.refresh_from_db()
-    assert (stale.status, fresh.status, product.stock) == ("cancelled", "pending_payment", 2)

@@ -50,16 +50,6 @@ def test_fake_gateway_page_offers_pay_and_fail(gateway_order, client):
     assert client.get("/pay/fake/pay_unknown/").status_code == 404
 
 
-def test_fake_gateway_is_off_when_disabled(gateway_order, client, settings):
-    _, payment = gateway_order
-    settings.DUKAAN_FAKE_GATEWAY_ENABLED = False
-    assert client.get(f"/pay/fake/{payment.provider_ref}/").status_code == 404
-    assert (
-        client.post("/api/v1/payments/webhooks/fake/", b"{}", content_type="application/json").status_code
-        == 404
-    )
-
-
 def test_pay_again_reuses_the_pending_payment(gateway_order, client):
     order, payment = gateway_order
     response = client.post(f"/pay/order/{order.token}/")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from orders import services as order_services
 from orders.models import OrderEvent
@@ -164,6 +164,12 @@ def test_a_crash_while_processing_leaves_the_event_pending_and_the_command_finis
     assert event.status == "processed" and order.is_paid and payment.status == "captured"
     call_command("reprocess_payment_events")
     assert OrderEvent.objects.filter(order=order, kind=OrderEvent.PAID).count() == 1
+
+
+@pytest.mark.parametrize("limit", ["0", "-1"])
+def test_reprocess_payment_events_refuses_a_limit_below_one_with_a_message(limit):
+    with pytest.raises(CommandError, match="--limit must be 1 or more"):
+        call_command("reprocess_payment_events", "--limit", limit)
 
 
 def test_an_event_for_an_unknown_payment_stays_pending(gateway_order, send_event):

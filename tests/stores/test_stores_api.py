@@ -10,6 +10,9 @@ from PIL import Image
 
 from stores.models import Store
 
+# The API fuzz tests (tests/api_fuzz/) found JSON nested this deep answered with a 500.
+DEEP_JSON = b"[" * 100_000 + b"]" * 100_000
+
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
@@ -81,6 +84,14 @@ def test_create_with_malformed_json_is_400(seller_api, db, raw):
     assert Store.objects.count() == 0
 
 
+@pytest.mark.parametrize("path", ["/api/v1/stores/", "/api/v1/auth/otp/request/", "/api/v1/auth/otp/verify/"])
+def test_sign_in_and_new_stores_refuse_json_nested_too_deeply_with_a_400(seller_api, path):
+    response = seller_api.post(path, data=DEEP_JSON, content_type="application/json")
+
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["detail"]
+
+
 def test_create_reserved_name_never_gets_the_reserved_slug(seller_api, db):
     assert (
         seller_api.post("/api/v1/stores/", {"name": "Admin"}, format="json").json()["slug"] == "admin-store"
@@ -150,6 +161,16 @@ def test_patch_with_bad_values_is_400_and_changes_nothing(seller_api, store, bod
     response = seller_api.patch(f"/api/v1/stores/{store.slug}/", body, format="json")
     assert response.status_code == 400, response.content
     assert Store.objects.filter(pk=store.pk).values().get() == before
+
+
+def test_a_store_change_nested_too_deeply_is_a_400_and_changes_nothing(seller_api, store):
+    response = seller_api.patch(
+        f"/api/v1/stores/{store.slug}/", data=DEEP_JSON, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["detail"]
+    assert Store.objects.get(pk=store.pk).name == store.name
 
 
 def test_put_and_delete_are_not_allowed(seller_api, store):

@@ -1,4 +1,4 @@
-"""Catalogue services: validation, ordering, and stored photos following the database."""
+"""Product services: validation, ordering, and stored photos following the database."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Catalogue admin: constant queries on changelists, photo preview, safe deletes."""
+"""Product and category admin: constant queries on changelists, photo preview, safe deletes."""
 
 from __future__ import annotations
 

@@ -1,9 +1,12 @@
+"""seed_demo: the demo store with photos, idempotent re-runs, a big store in batches, only usable slugs."""
+
 from __future__ import annotations
 
 from io import StringIO
 
+import pytest
 from django.core.files.storage import default_storage
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from products.models import Product
 from stores.models import Store, User
@@ -46,3 +49,11 @@ def test_seed_demo_products_fills_a_big_store_in_batches(db):
     # Re-running tops up to N instead of adding N more.
     _seed("--products", "620")
     assert big.products.count() == 620
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("slug", ["admin", "Bad/Slug", "", "x" * 51])
+def test_seed_demo_refuses_a_big_store_slug_that_no_storefront_could_use(slug):
+    with pytest.raises(CommandError, match="--slug"):
+        call_command("seed_demo", "--products", "2", "--slug", slug)
+    assert not Store.objects.filter(slug=slug).exists()

@@ -1,4 +1,7 @@
-"""Requests the API fuzz tests (tests/api_fuzz/) found answered with a 500; each now gets a 4xx."""
+"""Order tokens no order can have and order bodies nested too deeply get a 4xx, never a 500.
+
+The API fuzz tests (tests/api_fuzz/) found each of these answered with a 500.
+"""
 
 from __future__ import annotations
 

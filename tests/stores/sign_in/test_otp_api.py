@@ -118,6 +118,29 @@ def test_ip_limit_counts_the_client_behind_our_proxy_not_the_proxy(api_client, s
     assert OtpChallenge.objects.filter(requested_ip="198.51.100.2").count() == 1
 
 
+def _ask_code(client, phone: str, ip: str):
+    return client.post("/api/v1/auth/otp/request/", {"phone": phone}, REMOTE_ADDR=ip)
+
+
+def test_the_per_ip_code_limit_counts_an_ipv6_client_by_its_64_network(client, db, no_cooldown, settings):
+    # One home or phone line gets a whole /64: rotating addresses inside it must not buy more SMS.
+    settings.DUKAAN_OTP_MAX_SENDS_PER_IP_PER_HOUR = 3
+    addresses = ["2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:aaaa:bbbb:cccc:dddd"]
+    for n, ip in enumerate(addresses):
+        assert _ask_code(client, f"+91981111110{n}", ip).status_code == 202
+
+    assert _ask_code(client, "+919811111109", "2001:db8:1:2:ffff::9").status_code == 429
+    assert _ask_code(client, "+919811111108", "2001:db8:1:3::1").status_code == 202  # another line
+
+
+def test_the_per_ip_code_limit_still_counts_each_ipv4_address(client, db, no_cooldown, settings):
+    settings.DUKAAN_OTP_MAX_SENDS_PER_IP_PER_HOUR = 2
+    assert _ask_code(client, "+919811111100", "203.0.113.7").status_code == 202
+    assert _ask_code(client, "+919811111101", "::ffff:203.0.113.7").status_code == 202  # the same address
+    assert _ask_code(client, "+919811111102", "203.0.113.7").status_code == 429
+    assert _ask_code(client, "+919811111103", "203.0.113.8").status_code == 202
+
+
 def test_verify_right_code_returns_token_and_is_new(api_client, sms_log, db):
     _request(api_client)
     response = api_client.post(VERIFY, {"phone": PHONE, "otp": sms_log.code_for(PHONE)}, format="json")

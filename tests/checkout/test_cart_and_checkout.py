@@ -7,7 +7,7 @@ import re
 import pytest
 from django.test import Client
 
-from orders.models import Order
+from orders.models import Order, OrderStatus, PaymentMethod
 
 CHECKOUT_FORM = {
     "customer_name": "Ravi Kumar",
@@ -172,6 +172,41 @@ def test_upi_order_page_shows_a_deep_link_and_qr_with_the_exact_amount(make_stor
     assert "pa=asha@okaxis" in link and "am=499.00" in link and "cu=INR" in link
     assert f"tr={order.reference}" in link
     assert "<svg" in page
+
+
+@pytest.mark.django_db
+def test_the_upi_qr_code_and_link_cannot_carry_markup_from_the_store_name(make_store, make_product, client):
+    store = make_store(name='Asha"><script>alert(1)</script>', upi_id="asha@okaxis")
+    product = make_product(store, "Ladoo", "99.50")
+    client.post(f"/{store.slug}/cart/add/", {"product": product.id, "quantity": 1})
+    response = client.post(
+        f"/{store.slug}/checkout/",
+        {
+            "customer_name": "Meera",
+            "customer_phone": "+919845012345",
+            "address": "MG Road",
+            "pincode": "560001",
+            "payment_method": "upi",
+        },
+    )
+    page = client.get(response["Location"]).content.decode()
+
+    assert 'href="upi://pay?pa=asha@okaxis&amp;pn=Asha%22%3E%3Cscript%3E' in page
+    assert "<script>alert" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", OrderStatus.values)
+@pytest.mark.parametrize("method", PaymentMethod.values)
+def test_the_customer_order_page_renders_for_every_status_and_payment_method(
+    status, method, store, client, make_order
+):
+    store.upi_id = "asha@okaxis"
+    store.save()
+    order = make_order(store, number=1, status=status, method=method)
+    page = client.get(f"/o/{order.token}/")
+    assert page.status_code == 200
+    assert OrderStatus(status).label in page.content.decode()
 
 
 @pytest.mark.django_db

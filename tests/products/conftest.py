@@ -1,4 +1,4 @@
-"""Catalogue fixtures: images made in memory with Pillow, and a throwaway MEDIA_ROOT."""
+"""Product fixtures: photos made in memory with Pillow, and a throwaway MEDIA_ROOT."""
 
 from __future__ import annotations
 

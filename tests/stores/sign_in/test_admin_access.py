@@ -1,4 +1,4 @@
-"""Security review (R1): how a session was opened decides whether it may reach the admin."""
+"""How a session was opened decides whether it may reach the admin: an SMS code opens the dashboard only."""
 
 from __future__ import annotations
 
@@ -51,36 +51,3 @@ def test_a_seller_signed_in_by_sms_code_never_reaches_the_admin(client, sms_log,
 
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
-
-
-def test_signing_in_by_sms_code_gives_a_new_session_id(client, sms_log, make_seller):
-    make_seller(phone="+919811111111")
-    client.post("/dashboard/login/", {"phone": "+919811111111"})
-    before = client.cookies["sessionid"].value
-
-    client.post("/dashboard/login/verify/", {"otp": sms_log.code_for("+919811111111")})
-
-    assert client.cookies["sessionid"].value != before  # a planted session id is worthless
-
-
-def _ask_code(client, phone: str, ip: str):
-    return client.post("/api/v1/auth/otp/request/", {"phone": phone}, REMOTE_ADDR=ip)
-
-
-def test_the_per_ip_code_limit_counts_an_ipv6_client_by_its_64_network(client, db, no_cooldown, settings):
-    # One home or phone line gets a whole /64: rotating addresses inside it must not buy more SMS.
-    settings.DUKAAN_OTP_MAX_SENDS_PER_IP_PER_HOUR = 3
-    addresses = ["2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:aaaa:bbbb:cccc:dddd"]
-    for n, ip in enumerate(addresses):
-        assert _ask_code(client, f"+91981111110{n}", ip).status_code == 202
-
-    assert _ask_code(client, "+919811111109", "2001:db8:1:2:ffff::9").status_code == 429
-    assert _ask_code(client, "+919811111108", "2001:db8:1:3::1").status_code == 202  # another line
-
-
-def test_the_per_ip_code_limit_still_counts_each_ipv4_address(client, db, no_cooldown, settings):
-    settings.DUKAAN_OTP_MAX_SENDS_PER_IP_PER_HOUR = 2
-    assert _ask_code(client, "+919811111100", "203.0.113.7").status_code == 202
-    assert _ask_code(client, "+919811111101", "::ffff:203.0.113.7").status_code == 202  # the same address
-    assert _ask_code(client, "+919811111102", "203.0.113.7").status_code == 429
-    assert _ask_code(client, "+919811111103", "203.0.113.8").status_code == 202

@@ -1,3 +1,5 @@
+"""The `money` template tag: amounts as shoppers read them, with Indian digit grouping."""
+
 from __future__ import annotations
 
 from decimal import Decimal

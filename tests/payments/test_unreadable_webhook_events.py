@@ -1,6 +1,6 @@
-"""Signed webhook events the API fuzz tests (tests/api_fuzz/) showed answered with a 500.
+"""A signed webhook event with fields no gateway sends is refused as unreadable (400) and kept for the record.
 
-Each is now refused as unreadable (400) and kept for the record, like any other malformed event.
+Like any other malformed event. The API fuzz tests (tests/api_fuzz/) found each of these answered with a 500.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from .conftest import jpeg_bytes
 
@@ -49,3 +49,16 @@ def test_sweep_dry_run_on_the_local_disk_deletes_nothing(settings, tmp_path, sto
 
     assert (tmp_path / orphan).exists()
     assert f"would delete {orphan}" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_sweep_media_refuses_a_negative_grace_period_and_deletes_nothing(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    name = default_storage.save("products/1/" + "c" * 64 + "-thumb.jpg", ContentFile(b"x"))
+    with pytest.raises(CommandError, match="--older-than-hours must be 0 or more"):
+        call_command("sweep_media", "--older-than-hours", "-1")
+    assert default_storage.exists(name)

@@ -73,6 +73,16 @@ def test_next_pointing_off_site_is_ignored(client, store, sms_log):
     assert response["Location"] == "/dashboard/"
 
 
+def test_signing_in_by_sms_code_gives_a_new_session_id(client, sms_log, make_seller):
+    make_seller(phone="+919811111111")
+    client.post("/dashboard/login/", {"phone": "+919811111111"})
+    before = client.cookies["sessionid"].value
+
+    client.post("/dashboard/login/verify/", {"otp": sms_log.code_for("+919811111111")})
+
+    assert client.cookies["sessionid"].value != before  # a planted session id is worthless
+
+
 def test_same_answer_for_known_and_unknown_phone(client, make_seller, sms_log, db):
     make_seller("+919812345678")
     known = _send(client, "+919812345678")

@@ -14,7 +14,6 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import boto3
 import pytest
@@ -25,9 +24,8 @@ from django.utils.functional import empty
 from PIL import Image
 
 from tests.conftest import require
-from tests.servers import free_port, stop_process, wait_for
+from tests.servers import ROOT, free_port, stop_process, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
 POLICY_FILE = ROOT / "deploy" / "s3" / "bucket-policy.json"
 POLICY_BUCKET = "dukaan-media"  # the name used in deploy/s3/bucket-policy.json
 KEY_ID = "testing-key"

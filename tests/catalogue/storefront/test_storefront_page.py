@@ -10,6 +10,10 @@ import pytest
 from django.middleware.csrf import get_token
 
 from catalogue.selectors import get_catalogue
+from stores import services
+
+NAME = '"><img src=x onerror=alert(1)>'
+DESCRIPTION = '<script>alert(2)</script>\njavascript:alert(3) <a href="javascript:alert(4)">deal</a>'
 
 
 def _ids(response) -> list[int]:
@@ -169,6 +173,25 @@ def test_names_with_markup_are_shown_as_text(client, make_store, make_product, m
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
 
 
+@pytest.mark.django_db
+def test_store_and_product_text_cannot_inject_markup_or_links(store, make_product, client, seller_web):
+    services.store_update(store=store, name=NAME, description=DESCRIPTION)
+    product = make_product(store, name=NAME, description=DESCRIPTION)
+    pages = [
+        client.get(f"/{store.slug}/"),
+        client.get(f"/{store.slug}/p/{product.id}/"),
+        seller_web.get("/dashboard/"),
+        seller_web.get(f"/dashboard/{store.slug}/products/"),
+        seller_web.get(f"/dashboard/{store.slug}/settings/"),
+    ]
+    for response in pages:
+        assert response.status_code == 200, response.request["PATH_INFO"]
+        html = response.content.decode()
+        assert "&lt;img src=x onerror=alert(1)&gt;" in html or "%3Cimg" in html, response.request["PATH_INFO"]
+        for raw in ("<img src=x", "<script>alert", 'href="javascript:', '<a href="javascript'):
+            assert raw not in html, (raw, response.request["PATH_INFO"])
+
+
 def test_mrp_is_struck_through_with_percent_off(client, store, make_product):
     make_product(store, name="Ghee", price="1299.00", mrp="1500.00")
     html = client.get(f"/{store.slug}/").content.decode()
@@ -293,11 +316,14 @@ def test_store_without_products_says_it_is_getting_ready(client, store):
     assert "getting ready" in client.get(f"/{store.slug}/").content.decode()
 
 
-def test_pages_with_visitor_data_are_private_to_the_browser(client, store, make_product):
+def test_pages_are_shared_with_caches_until_the_visitor_has_a_session(client, store, make_product):
     product = make_product(store)
-    for url in (f"/{store.slug}/", f"/{store.slug}/p/{product.id}/"):
-        response = client.get(url)
-        assert "private" in response["Cache-Control"]
+    urls = (f"/{store.slug}/", f"/{store.slug}/p/{product.id}/")
+    for url in urls:
+        assert client.get(url)["Cache-Control"].startswith("public")
+    client.post(f"/{store.slug}/cart/add/", {"product": product.id})
+    for url in urls:
+        assert client.get(url)["Cache-Control"] == "private, no-cache"
 
 
 def test_storefront_only_answers_reads(client, store):

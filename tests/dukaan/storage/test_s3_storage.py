@@ -233,6 +233,18 @@ def test_check_storage_runs_on_the_local_filesystem_too(settings, tmp_path, caps
     assert list((tmp_path / "products" / "_check_storage").iterdir()) == []
 
 
+def test_check_storage_names_the_aliases_when_asked_for_an_unknown_one(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    with pytest.raises(CommandError, match=r"No storage 'nope'.*default"):
+        call_command("check_storage", "--storage", "nope", "--no-fetch")
+
+
+def test_check_storage_refuses_a_timeout_of_zero_or_less(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    with pytest.raises(CommandError, match="--timeout must be more than 0"):
+        call_command("check_storage", "--timeout", "-1")
+
+
 # --- static files on the bucket (DUKAAN_STATIC_ON_S3=1) ----------------------------------------
 
 
