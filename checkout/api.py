@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status as http
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
@@ -22,8 +22,9 @@ from dukaan.http.authentication import TokenAuthentication
 from orders import selectors
 from orders.api import StoreOrderListView
 from orders.serializers import PlaceOrderSerializer, PublicOrderSerializer
-from orders.services import OrderError, clean_customer
+from orders.services import IdempotencyConflict, OrderError, clean_customer
 from stores.selectors import get_active_store_or_404
+from stores.serializers import ApiDetailSerializer
 
 
 class StoreOrdersView(StoreOrderListView):
@@ -44,13 +45,21 @@ class StoreOrdersView(StoreOrderListView):
     @extend_schema(
         operation_id="store_orders_create",
         request=PlaceOrderSerializer,
-        responses={201: PublicOrderSerializer},
+        responses={
+            201: PublicOrderSerializer,
+            409: OpenApiResponse(
+                ApiDetailSerializer, description="The Idempotency-Key was used for a different request."
+            ),
+        },
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
                 OpenApiTypes.STR,
                 OpenApiParameter.HEADER,
-                description="Repeat a request with the same key to get the same order back.",
+                description=(
+                    "Repeat the same request with the same key to get the same order back; the key "
+                    "with a different request is a 409."
+                ),
             )
         ],
     )
@@ -76,6 +85,8 @@ class StoreOrdersView(StoreOrderListView):
                 payment_method=values["payment_method"],
                 checkout_key=request.headers.get("Idempotency-Key") or None,
             )
+        except IdempotencyConflict as exc:
+            return Response({"detail": exc.MESSAGE}, status=http.HTTP_409_CONFLICT)
         except OrderError as exc:
             raise ValidationError(exc.message_dict) from None
         payment_url = checkout_start_payment(order=order, request=request._request)

@@ -21,6 +21,7 @@ def checkout_place_order(
     customer: CustomerDetails,
     payment_method: str,
     checkout_key: str | None = None,
+    client: str = "",
 ) -> Order:
     """Place the order if the store takes `payment_method`; see orders.services.order_place."""
     methods = accepted_payment_methods(store)
@@ -32,6 +33,7 @@ def checkout_place_order(
         customer=customer,
         payment_method=payment_method,
         checkout_key=checkout_key,
+        client=client,
     )
 
 

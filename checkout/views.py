@@ -144,6 +144,8 @@ def checkout(request: HttpRequest, slug: str) -> HttpResponse:
                     customer=form.customer,
                     payment_method=form.cleaned_data["payment_method"],
                     checkout_key=form.cleaned_data.get("checkout_key") or None,
+                    # A checkout key answers only the session that used it.
+                    client=request.session.session_key or "",
                 )
             except ValidationError as exc:
                 for message in _messages_of(exc):

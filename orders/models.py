@@ -100,6 +100,9 @@ class Order(models.Model):
     # Optional idempotency key from the checkout form / Idempotency-Key header: a double submit
     # (two taps, a retried request) returns the first order instead of placing a second one.
     checkout_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    # What the key was used for (a hash of the order asked for and the client's session): the same
+    # key with another request is refused, never answered with this order.
+    checkout_fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

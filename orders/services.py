@@ -7,6 +7,9 @@ Which payment methods a store takes is the payments app's business: checkout ask
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -40,6 +43,18 @@ CENT = Decimal("0.01")
 
 class OrderError(ValidationError):
     """An order that cannot be placed or moved; the message is meant for the customer/seller."""
+
+
+class IdempotencyConflict(OrderError):
+    """A checkout key already used for a different request (HTTP 409): its order is not handed out."""
+
+    MESSAGE = (
+        "This Idempotency-Key was already used for a different order. "
+        "Send a new key for a new order, or repeat the first request exactly to get its order."
+    )
+
+    def __init__(self) -> None:
+        super().__init__({"detail": self.MESSAGE})
 
 
 @dataclass(frozen=True)
@@ -133,6 +148,30 @@ def _next_order_number(store: Store) -> int:
     return seq.last_number
 
 
+def checkout_fingerprint(*, wanted: Mapping[int, int], customer: CustomerDetails, payment_method: str) -> str:
+    """A hash of what an order request asked for (its items, customer and payment method)."""
+    canonical = json.dumps(
+        {
+            "items": sorted(wanted.items()),
+            "customer": [customer.name, customer.phone, customer.address, customer.pincode, customer.note],
+            "payment_method": payment_method,
+        },
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replayed(store: Store, checkout_key: str, fingerprint: str) -> Order | None:
+    """The order placed earlier with this key, if this is the same request again; else a conflict."""
+    existing = Order.objects.filter(store_id=store.id, checkout_key=checkout_key).first()
+    if existing is None:
+        return None
+    if not hmac.compare_digest(existing.checkout_fingerprint, fingerprint):
+        raise IdempotencyConflict()
+    return existing
+
+
 def order_place(
     *,
     store: Store,
@@ -140,16 +179,28 @@ def order_place(
     customer: CustomerDetails,
     payment_method: str,
     checkout_key: str | None = None,
+    client: str = "",
 ) -> Order:
     """Create an order, its line items and take its units out of stock, all or nothing.
 
     Prices, names and totals are read from the database under a row lock; whatever the
     client believed a product cost is never consulted. With a `checkout_key`, repeating the
-    same checkout returns the order it already placed.
+    same checkout (from the same `client`, e.g. the session; without one, the same items,
+    customer and payment method) returns the order it already placed; the same key with anything else raises
+    IdempotencyConflict and never hands out that order.
     """
     checkout_key = (checkout_key or "").strip()[:64] or None
+    fingerprint = ""
+    if checkout_key and client:
+        # The web checkout's key is a secret of the form it was rendered into: bound to the
+        # session, a double tap (whose cart is already empty) still finds its order.
+        fingerprint = hashlib.sha256(f"client|{client}".encode()).hexdigest()
+    elif checkout_key:
+        fingerprint = checkout_fingerprint(
+            wanted=clean_items(items), customer=customer, payment_method=payment_method
+        )
     if checkout_key:
-        existing = Order.objects.filter(store_id=store.id, checkout_key=checkout_key).first()
+        existing = _replayed(store, checkout_key, fingerprint)
         if existing is not None:
             return existing
     try:
@@ -159,13 +210,14 @@ def order_place(
             customer=customer,
             payment_method=payment_method,
             checkout_key=checkout_key,
+            fingerprint=fingerprint,
         )
     except StockError as exc:
         raise OrderError(exc.message_dict) from None
     except IntegrityError:
         # Lost a race against the same checkout submitted twice: the first one won.
         if checkout_key:
-            existing = Order.objects.filter(store_id=store.id, checkout_key=checkout_key).first()
+            existing = _replayed(store, checkout_key, fingerprint)
             if existing is not None:
                 return existing
         raise
@@ -178,6 +230,7 @@ def _place_order(
     customer: CustomerDetails,
     payment_method: str,
     checkout_key: str | None,
+    fingerprint: str,
 ) -> Order:
     if not store.is_active:
         raise OrderError({"store": "This store is not taking orders right now."})
@@ -205,6 +258,7 @@ def _place_order(
             subtotal=subtotal,
             total=subtotal,
             checkout_key=checkout_key,
+            checkout_fingerprint=fingerprint,
         )
         OrderItem.objects.bulk_create(
             [

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from dukaan.http.public_urls import public_url
 from payments.models import Payment, PaymentStatus
 from payments.providers import get_provider
 from payments.providers.fake import FakeProvider
@@ -32,7 +33,7 @@ def fake_gateway(request: HttpRequest, ref: str) -> HttpResponse:
     if request.method == "POST" and payment.status == PaymentStatus.PENDING:
         succeeded = request.POST.get("action") == "pay"
         body = provider.build_event(payment, succeeded=succeeded)
-        webhook_url = request.build_absolute_uri(reverse("payments_api:webhook", args=[provider.name]))
+        webhook_url = public_url(reverse("payments_api:webhook", args=[provider.name]))
         status = provider.deliver(url=webhook_url, body=body)
         if status == 0 or status >= 500:
             messages.error(

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from dukaan.http.public_urls import public_url
 from payments.models import Payment
 from payments.providers.base import (
     EVENT_CAPTURED,
@@ -43,7 +44,7 @@ class FakeProvider(PaymentProvider):
     label = "Fake Gateway"
 
     def create_payment(self, *, payment: Payment, request: HttpRequest) -> str:
-        return request.build_absolute_uri(reverse("payments:fake_gateway", args=[payment.provider_ref]))
+        return public_url(reverse("payments:fake_gateway", args=[payment.provider_ref]))
 
     def verify_signature(self, *, body: bytes, headers: Mapping[str, str]) -> bool:
         return signature_matches(

@@ -127,6 +127,7 @@ def test_checkout_with_cash_on_delivery_places_the_order_and_empties_the_cart(st
     again = client.post(
         f"/{store.slug}/checkout/", {**CHECKOUT_FORM, "payment_method": "cod", "checkout_key": key}
     )
+    assert again.status_code == 302, re.findall(r"role=\"alert\">(.*?)</div>", again.content.decode(), re.S)
     assert again["Location"] == f"/o/{order.token}/"
     assert Order.objects.count() == 1
     status_page = client.get(f"/o/{order.token}/")
