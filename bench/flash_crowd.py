@@ -34,22 +34,8 @@ stack = importlib.util.module_from_spec(spec)
 sys.modules[spec.name] = stack
 spec.loader.exec_module(stack)
 
-# Reports latency percentiles and every non-2xx/3xx answer (wrk counts them, prints them only so).
-WRK_SCRIPT = """
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write("JSON:{")
-  io.write(string.format('"requests":%d,"duration_us":%d,', summary.requests, summary.duration))
-  io.write(string.format('"bytes":%d,', summary.bytes))
-  io.write(string.format('"errors_connect":%d,"errors_read":%d,', e.connect, e.read))
-  io.write(string.format('"errors_write":%d,"errors_timeout":%d,', e.write, e.timeout))
-  io.write(string.format('"non_2xx_3xx":%d,', e.status))
-  io.write(string.format('"latency_p50_ms":%.2f,', latency:percentile(50) / 1000))
-  io.write(string.format('"latency_p90_ms":%.2f,', latency:percentile(90) / 1000))
-  io.write(string.format('"latency_p99_ms":%.2f,', latency:percentile(99) / 1000))
-  io.write(string.format('"latency_max_ms":%.2f}\\n', latency.max / 1000))
-end
-"""
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from wrk import WRK_SCRIPT  # noqa: E402 - the report script shared with storefront_suite.py
 
 
 def main(argv: list[str] | None = None) -> int:
