@@ -293,21 +293,6 @@ def head_version(slug: str, store_id: int, head: Any, stock_counter: Any) -> str
     return f"{store_id}:{head['built_at']}"
 
 
-def cached_version(slug: str) -> str | None:
-    """The version of the store's current cached catalogue, without reading the catalogue itself.
-
-    None when there is no usable copy (not cached, being refreshed, the cache is down) or when this
-    request must see its own writes: the caller then goes through get_cached_catalogue().
-    """
-    if not _cache_usable() or _reads_pinned_to_primary():
-        return None
-    store_id = store_id_for(slug)
-    if store_id is None:
-        return None
-    found = _cache().get_many([head_key(store_id), stock_version_key(store_id)])
-    return head_version(slug, store_id, found.get(head_key(store_id)), found.get(stock_version_key(store_id)))
-
-
 def get_cached_catalogue(slug: str, *, build: BuildCatalogue) -> dict[str, Any] | None:
     """The public catalogue of the active store at `slug` (None when there is none), cached.
 
