@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "csp",  # django-csp: the Content-Security-Policy header (dukaan/http/csp.py)
     # The project's infrastructure, then the domain apps in the one direction their imports run:
     # each may import those above it, never those below (docs/architecture.md).
     "dukaan",
@@ -96,6 +97,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "dukaan.http.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "dukaan.http.csp.ContentSecurityPolicyMiddleware",
+    # Before anything reads request.POST or the query string (CSRF, the views).
+    "dukaan.http.request_charset.RequestCharsetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -265,7 +269,16 @@ if STATIC_ON_S3 and AWS_STORAGE_BUCKET_NAME:
 
 # --- Uploads: a product photo from a phone is a few MB; refuse anything absurd early.
 DUKAAN_MAX_UPLOAD_BYTES = env_int("DUKAAN_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
-DUKAAN_MAX_IMAGE_PIXELS = env_int("DUKAAN_MAX_IMAGE_PIXELS", 40_000_000)
+# Pixels, not bytes, decide the memory a decode takes (4 bytes a pixel: a 38 KB PNG can claim
+# 40 MP = 160 MB). Phones save 12 MP photos (binned from their 48-200 MP sensors); 24 MP also takes
+# a 6000x4000 camera photo, and bounds a decode to ~96 MB (dukaan/images.py, BENCHMARKS.md).
+DUKAAN_MAX_IMAGE_PIXELS = env_int("DUKAAN_MAX_IMAGE_PIXELS", 24_000_000)
+# A logo is kept at 512 px and its file under 2 MB: 12 MP still takes a phone photo of the shop sign.
+DUKAAN_MAX_LOGO_PIXELS = env_int("DUKAAN_MAX_LOGO_PIXELS", 12_000_000)
+# Full-size decodes at once per process (gthread workers serve several requests each); a request
+# that cannot start one within the wait is told to retry rather than pile its memory on the others.
+DUKAAN_MAX_CONCURRENT_IMAGE_DECODES = env_int("DUKAAN_MAX_CONCURRENT_IMAGE_DECODES", 2)
+DUKAAN_IMAGE_DECODE_WAIT_SECONDS = env_int("DUKAAN_IMAGE_DECODE_WAIT_SECONDS", 5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -292,6 +305,11 @@ DUKAAN_PAYMENT_WEBHOOK_SECRET = os.environ.get(
 if not DUKAAN_PAYMENT_WEBHOOK_SECRET and not DEBUG:
     # Without it every webhook is refused (payments/signing.py): better a failed start than unpaid orders.
     raise ImproperlyConfigured("DUKAAN_PAYMENT_WEBHOOK_SECRET must be set when DJANGO_DEBUG is off.")
+# How long an unpaid order holds its stock before cancel_unpaid_orders puts it back on sale: a
+# gateway payment is over in minutes; a UPI transfer waits for the seller to see the credit.
+DUKAAN_GATEWAY_PAYMENT_HOLD_MINUTES = env_int("DUKAAN_GATEWAY_PAYMENT_HOLD_MINUTES", 15)
+DUKAAN_UPI_PAYMENT_HOLD_MINUTES = env_int("DUKAAN_UPI_PAYMENT_HOLD_MINUTES", 120)
+
 # The built-in fake gateway marks any order paid with one click: on in DEBUG/tests, opt-in elsewhere.
 DUKAAN_FAKE_GATEWAY_ENABLED = env_bool("DUKAAN_FAKE_GATEWAY_ENABLED", DEBUG)
 
@@ -300,6 +318,10 @@ if env_bool("DUKAAN_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = False
 DUKAAN_TRUSTED_PROXY_IPS = env_list("DUKAAN_TRUSTED_PROXY_IPS", "127.0.0.1,::1")
+# /readyz answers strangers only "ok"/"unavailable"; its checks (hosts, WAL positions, cache
+# counters) go to these client addresses, or to a caller sending X-Readyz-Token.
+DUKAAN_READYZ_DETAIL_IPS = env_list("DUKAAN_READYZ_DETAIL_IPS", "127.0.0.1,::1")
+DUKAAN_READYZ_TOKEN = os.environ.get("DUKAAN_READYZ_TOKEN", "")
 # Names this app server in an X-Served-By response header; empty: no header.
 DUKAAN_SERVER_NAME = os.environ.get("DUKAAN_SERVER_NAME", "")
 
@@ -312,6 +334,32 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- Content-Security-Policy, in every mode (DEBUG too, so a new inline script breaks early).
+# No template has inline script, event handler or style (tests/dukaan/http/test_content_security_policy.py
+# checks), so no nonce: cached storefront pages are shared by every visitor. The media/static CDN
+# or bucket and DUKAAN_PUBLIC_URL (the payment page a checkout redirects to) are added per
+# request from the current settings (dukaan/http/csp.py).
+_SELF, _NONE = "'self'", "'none'"
+_CSP_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        # A hosted payment page of a real gateway that a form posts or redirects to goes here.
+        "form-action": [_SELF, *env_list("DUKAAN_CSP_FORM_ACTION_ORIGINS")],
+        "frame-ancestors": [_NONE],
+        "base-uri": [_SELF],
+        "object-src": [_NONE],
+        "report-uri": env_list("DUKAAN_CSP_REPORT_URI") or None,
+    }
+}
+# Report-only: browsers report (console, report-uri) what the policy would block, and block nothing.
+DUKAAN_CSP_REPORT_ONLY = env_bool("DUKAAN_CSP_REPORT_ONLY", False)
+CONTENT_SECURITY_POLICY = None if DUKAAN_CSP_REPORT_ONLY else _CSP_POLICY
+CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP_POLICY if DUKAAN_CSP_REPORT_ONLY else None
 
 # --- API.
 REST_FRAMEWORK = {

@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -413,3 +414,69 @@ def order_mark_paid(*, order: Order, actor: User | None = None, source: str = ""
 def order_event_record(*, order: Order, kind: str, actor: User | None = None, **payload: Any) -> OrderEvent:
     """Append an outbox row for `order` (used by payments for captures and reviews)."""
     return _record(order, kind, actor, **payload)
+
+
+@dataclass(frozen=True)
+class UnpaidRelease:
+    """What `unpaid_orders_release` found and did: orders cancelled, and those paid or moved meanwhile."""
+
+    found: list[Order]
+    cancelled: list[Order]
+    skipped: list[tuple[Order, str]]
+
+
+def _hold_text(minutes: float) -> str:
+    if minutes >= 60 and minutes % 60 == 0:
+        hours = int(minutes // 60)
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{minutes:g} minute{'s' if minutes != 1 else ''}"
+
+
+def unpaid_orders_release(
+    *,
+    gateway_minutes: float,
+    upi_minutes: float | None,
+    dry_run: bool = False,
+    now: Any = None,
+) -> UnpaidRelease:
+    """Cancel orders still waiting for payment after their hold, so their units go back on sale.
+
+    An unpaid order holds its stock; left for a day, five anonymous orders could take a small
+    store's whole stock off sale (security review, issue 13). A gateway payment is done in
+    minutes or never; UPI is confirmed by the seller by hand, so it gets a longer hold, or none
+    with `upi_minutes=None`. Cash on delivery is never cancelled here.
+    """
+    if not gateway_minutes > 0 or (upi_minutes is not None and not upi_minutes > 0):  # also refuses NaN
+        raise ValueError("A hold must be more than 0 minutes (orders younger than that are kept).")
+    now = now or timezone.now()
+    holds = {PaymentMethod.GATEWAY: gateway_minutes}
+    if upi_minutes is not None:
+        holds[PaymentMethod.UPI] = upi_minutes
+    found: list[Order] = []
+    for method, minutes in holds.items():
+        found.extend(
+            Order.objects.filter(
+                status=OrderStatus.PENDING_PAYMENT,
+                paid_at__isnull=True,
+                payment_method=method,
+                created_at__lt=now - timedelta(minutes=minutes),
+            ).order_by("id")
+        )
+    found.sort(key=lambda order: order.id)
+    cancelled: list[Order] = []
+    skipped: list[tuple[Order, str]] = []
+    if dry_run:
+        return UnpaidRelease(found=found, cancelled=cancelled, skipped=skipped)
+    for order in found:
+        try:
+            order_status_change(
+                order=order,
+                status=OrderStatus.CANCELLED,
+                reason=f"Not paid within {_hold_text(holds[order.payment_method])}",
+                by_seller=False,
+            )
+        except OrderError as exc:  # paid or moved meanwhile
+            skipped.append((order, exc.messages[0]))
+            continue
+        cancelled.append(order)
+    return UnpaidRelease(found=found, cancelled=cancelled, skipped=skipped)

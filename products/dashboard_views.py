@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,9 +14,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from dukaan.http.body_limits import MULTIPART_OVERHEAD_BYTES, refuse_on_form, refuse_oversized_body
 from dukaan.storage import StorageUnavailable
 from products import services
 from products.forms import CategoryForm, ProductForm
+from products.images import too_large_message
 from products.models import Category, Product
 from products.search import normalize_query
 from products.selectors import (
@@ -64,8 +67,48 @@ def product_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _photo_body_limit() -> int:
+    return settings.DUKAAN_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES
+
+
+def _edit_initial(product: Product) -> dict:
+    return {
+        "name": product.name,
+        "price": product.price,
+        "mrp": product.mrp,
+        "description": product.description,
+        "category": product.category_id,
+        "stock": product.stock,
+        "is_active": product.is_active,
+    }
+
+
+def _photo_too_large(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
+    """The form page again, its body unread: the photo's size was refused from Content-Length."""
+    store = get_owned_store_or_404(request.user, slug)
+    product = None
+    if pk is None:
+        form = ProductForm(store=store)
+    else:
+        product = get_object_or_404(Product.objects.select_related("store"), store=store, pk=pk)
+        form = ProductForm(
+            store=store, initial=_edit_initial(product), has_photo=bool(product.image_thumb.name)
+        )
+    message = (
+        f"{too_large_message(settings.DUKAAN_MAX_UPLOAD_BYTES)} Nothing was saved: choose a smaller photo."
+    )
+    refuse_on_form(form, "image", message)
+    return render(
+        request,
+        "dashboard/products/product_form.html",
+        {"store": store, "form": form, "product": product},
+        status=400,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
+@refuse_oversized_body(_photo_body_limit, on_refused=_photo_too_large)
 def product_add(request: HttpRequest, slug: str) -> HttpResponse:
     store = get_owned_store_or_404(request.user, slug)
     form = ProductForm(request.POST or None, request.FILES or None, store=store)
@@ -103,23 +146,15 @@ def product_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@refuse_oversized_body(_photo_body_limit, on_refused=_photo_too_large)
 def product_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     store = get_owned_store_or_404(request.user, slug)
     product = get_object_or_404(Product.objects.select_related("store"), store=store, pk=pk)
-    initial = {
-        "name": product.name,
-        "price": product.price,
-        "mrp": product.mrp,
-        "description": product.description,
-        "category": product.category_id,
-        "stock": product.stock,
-        "is_active": product.is_active,
-    }
     form = ProductForm(
         request.POST or None,
         request.FILES or None,
         store=store,
-        initial=initial,
+        initial=_edit_initial(product),
         has_photo=bool(product.image_thumb.name),
     )
     storage_down = False

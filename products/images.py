@@ -14,8 +14,6 @@ import contextlib
 import hashlib
 import io
 import logging
-import re
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -23,7 +21,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
+
+from dukaan.images import DecodedImage, DecoderBusy, ImageTooLarge, decode_downscaled
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ READ_CHUNK = 64 * 1024
 NOT_AN_IMAGE = "This file is not a JPEG, PNG or WebP image."
 TRUNCATED = "The photo file is incomplete (it was cut off while uploading); please upload it again."
 UNREADABLE = "This photo could not be read; please save it again as JPEG or PNG and retry."
+BUSY = "Too many photos are being processed right now; please try again in a minute."
 
 
 @dataclass
@@ -58,7 +59,8 @@ class ProcessedImage:
         delete_stored_files(self.created_names)
 
 
-def _too_large_message(max_bytes: int) -> str:
+def too_large_message(max_bytes: int) -> str:
+    """What a seller is told about a photo over `max_bytes` (also before its body is read)."""
     megabytes = max_bytes / (1024 * 1024)
     return f"The photo is larger than {megabytes:g} MB."
 
@@ -67,11 +69,20 @@ def _too_many_pixels_message(pixels: int) -> str:
     return f"The image is too large ({pixels / 1_000_000:.0f} megapixels); please upload a smaller photo."
 
 
+def _too_costly_message(exc: ImageTooLarge) -> str:
+    # Under the pixel cap, but this format's decoder needs too much memory (a big WebP, or a
+    # progressive/CMYK JPEG): a standard JPEG of the same photo is fine.
+    return (
+        f"This {exc.format_name} photo ({exc.pixels / 1_000_000:.0f} megapixels) is too large to "
+        "process; please save it as a standard JPEG, or upload a smaller photo."
+    )
+
+
 def _read_capped(upload, max_bytes: int) -> bytes:
     """Read the whole upload, refusing it as soon as it is known to exceed `max_bytes`."""
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes:
-        raise ValidationError(_too_large_message(max_bytes), code="too_large")
+        raise ValidationError(too_large_message(max_bytes), code="too_large")
     if hasattr(upload, "seek"):
         with contextlib.suppress(OSError, ValueError):
             upload.seek(0)
@@ -84,37 +95,29 @@ def _read_capped(upload, max_bytes: int) -> bytes:
         buffer.write(chunk)
         # The declared size can lie (or be missing): count what actually arrives.
         if buffer.tell() > max_bytes:
-            raise ValidationError(_too_large_message(max_bytes), code="too_large")
+            raise ValidationError(too_large_message(max_bytes), code="too_large")
     data = buffer.getvalue()
     if not data:
         raise ValidationError("The photo file is empty.", code="empty")
     return data
 
 
-def _open_checked(data: bytes, max_pixels: int) -> Image.Image:
-    """Open and verify the bytes, checking format and pixel count before any decoding."""
+def _open_checked(data: bytes, max_pixels: int) -> DecodedImage:
+    """Decode the bytes straight to the large variant's size, refusing what is too big to decode.
+
+    Format, pixel count and decode memory are checked from the header before anything is decoded;
+    the full-size pixels are never copied (dukaan/images.py).
+    """
     try:
-        with warnings.catch_warnings():
-            # Pillow warns (then errors) above its own global cap; ours is checked explicitly.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            # Only the three decoders we accept ever see the bytes (smaller attack surface).
-            probe = Image.open(io.BytesIO(data), formats=sorted(ACCEPTED_FORMATS))
-            if probe.format not in ACCEPTED_FORMATS:
-                raise ValidationError(NOT_AN_IMAGE, code="format")
-            # width * height comes from the header; nothing has been decoded yet.
-            width, height = probe.size
-            if width * height > max_pixels:
-                raise ValidationError(_too_many_pixels_message(width * height), code="too_many_pixels")
-            probe.verify()
-            # verify() leaves the object unusable: reopen for the real decode.
-            image = Image.open(io.BytesIO(data), formats=sorted(ACCEPTED_FORMATS))
-            image.load()
-    except ValidationError:
-        raise
-    except Image.DecompressionBombError as exc:
-        match = re.search(r"\((\d+) pixels\)", str(exc))
-        pixels = int(match.group(1)) if match else max_pixels + 1
-        raise ValidationError(_too_many_pixels_message(pixels), code="too_many_pixels") from exc
+        return decode_downscaled(
+            data, formats=ACCEPTED_FORMATS, max_pixels=max_pixels, max_side=LARGE_MAX_SIDE
+        )
+    except ImageTooLarge as exc:
+        if exc.too_many_pixels:
+            raise ValidationError(_too_many_pixels_message(exc.pixels), code="too_many_pixels") from exc
+        raise ValidationError(_too_costly_message(exc), code="too_costly") from exc
+    except DecoderBusy as exc:
+        raise ValidationError(BUSY, code="busy") from exc
     except UnidentifiedImageError as exc:
         raise ValidationError(NOT_AN_IMAGE, code="format") from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
@@ -126,33 +129,11 @@ def _open_checked(data: bytes, max_pixels: int) -> Image.Image:
     except Exception as exc:  # Pillow plugins raise assorted errors on hostile input.
         logger.warning("image decode failed: %r", exc)
         raise ValidationError(UNREADABLE, code="unreadable") from exc
-    return image
 
 
-def _to_clean_rgb(image: Image.Image) -> Image.Image:
-    """Upright, RGB, transparency flattened on white, and no metadata at all."""
-    try:
-        image = ImageOps.exif_transpose(image)
-    except Exception:  # A broken EXIF block must not cost the seller the photo.
-        logger.info("ignoring unreadable EXIF orientation")
-    has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
-    if has_alpha:
-        rgba = image.convert("RGBA")
-        flat = Image.new("RGB", rgba.size, (255, 255, 255))
-        flat.paste(rgba, mask=rgba.getchannel("A"))
-    else:
-        converted = image.convert("RGB")
-        # A fresh image carries no info dict: EXIF, GPS, XMP, ICC and comments are gone.
-        flat = Image.new("RGB", converted.size)
-        flat.paste(converted)
-    return flat
-
-
-def _encode_variant(image: Image.Image, max_side: int) -> bytes:
-    variant = image.copy()
-    variant.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+def _encode(image: Image.Image) -> bytes:
     out = io.BytesIO()
-    variant.save(out, "JPEG", quality=JPEG_QUALITY, progressive=True, optimize=True)
+    image.save(out, "JPEG", quality=JPEG_QUALITY, progressive=True, optimize=True)
     return out.getvalue()
 
 
@@ -173,17 +154,19 @@ def process_product_image(upload, *, store_id: int) -> ProcessedImage:
     max_bytes = settings.DUKAAN_MAX_UPLOAD_BYTES
     data = _read_capped(upload, max_bytes)
     original_sha256 = hashlib.sha256(data).hexdigest()
-    image = _open_checked(data, settings.DUKAAN_MAX_IMAGE_PIXELS)
+    decoded = _open_checked(data, settings.DUKAAN_MAX_IMAGE_PIXELS)
+    del data  # the upload's bytes are not needed any more
     try:
-        clean = _to_clean_rgb(image)
-        thumb_bytes = _encode_variant(clean, THUMB_MAX_SIDE)
-        large_bytes = _encode_variant(clean, LARGE_MAX_SIDE)
-    except ValidationError:
-        raise
+        large = decoded.image  # upright, RGB, no metadata, fits LARGE_MAX_SIDE
+        # The thumbnail comes from the large variant: a copy of at most 1200 x 1200, not of the original.
+        thumb = large.copy()
+        thumb.thumbnail((THUMB_MAX_SIDE, THUMB_MAX_SIDE), Image.Resampling.LANCZOS)
+        thumb_bytes = _encode(thumb)
+        large_bytes = _encode(large)
     except Exception as exc:
         logger.warning("image conversion failed: %r", exc)
         raise ValidationError(UNREADABLE, code="unreadable") from exc
-    width, height = clean.size
+    width, height = decoded.width, decoded.height
 
     prefix = f"products/{int(store_id)}/"
     created: list[str] = []

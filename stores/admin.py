@@ -82,6 +82,12 @@ class UserAdmin(DjangoUserAdmin):
     ordering = ("-date_joined",)
     readonly_fields = ("last_login", "date_joined")
     inlines = [StoreInline]
+    actions = ["sign_out_of_the_app"]
+
+    @admin.action(description="Sign selected sellers out of the app (revoke their API tokens)")
+    def sign_out_of_the_app(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        revoked = sum(services.api_token_revoke(user=user) for user in queryset)
+        self.message_user(request, f"Revoked {revoked} API token(s).", messages.SUCCESS)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).annotate(_store_count=Count("stores"))

@@ -5,18 +5,19 @@ from __future__ import annotations
 from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dukaan.http.body_limits import MULTIPART_OVERHEAD_BYTES, body_exceeds
+from dukaan.http.client_ip import client_ip
 from dukaan.http.parsers import JSONParser  # too deeply nested JSON is a 400, not a 500
 from stores import services
 from stores.access import get_owned_store_or_404
 from stores.models import Store
-from stores.otp import client_ip
 from stores.serializers import (
     ApiDetailSerializer,
     OtpRequestAcceptedSerializer,
@@ -28,6 +29,7 @@ from stores.serializers import (
     StoreUpdateSerializer,
     ThrottledSerializer,
 )
+from stores.services.store_settings import LOGO_MAX_BYTES, logo_too_large_message
 
 
 def _throttled(exc: services.OtpThrottled) -> Response:
@@ -101,8 +103,22 @@ class OtpVerifyView(APIView):
             return Response({"otp": [exc.message]}, status=status.HTTP_400_BAD_REQUEST)
         except services.AccountDisabled as exc:
             return Response({"detail": exc.message}, status=status.HTTP_403_FORBIDDEN)
-        token, _ = Token.objects.get_or_create(user=result.user)
+        token = services.api_token_issue(user=result.user)
         return Response({"token": token.key, "is_new": result.is_new}, status=status.HTTP_200_OK)
+
+
+class LogoutView(APIView):
+    """The seller app's "sign out": the token it holds stops working at once."""
+
+    @extend_schema(
+        tags=["auth"],
+        summary="Sign out: revoke the API token this request carries",
+        request=None,
+        responses={204: None, 401: ApiDetailSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        services.api_token_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class StoreListCreateView(generics.ListAPIView):
@@ -131,6 +147,13 @@ class StoreListCreateView(generics.ListAPIView):
 class StoreDetailView(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     http_method_names = ["get", "patch", "head", "options"]
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        # A logo over the limit is refused from the declared length, before the body is read
+        # (and before authentication, whose CSRF check may read request.POST: see body_limits).
+        if body_exceeds(request, LOGO_MAX_BYTES + MULTIPART_OVERHEAD_BYTES):
+            raise ValidationError({"logo": [logo_too_large_message()]})
+        super().initial(request, *args, **kwargs)
 
     @extend_schema(tags=["stores"], summary="One of the seller's stores", responses={200: StoreSerializer})
     def get(self, request: Request, slug: str) -> Response:

@@ -13,6 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from dukaan.http.body_limits import MULTIPART_OVERHEAD_BYTES, refuse_on_form, refuse_oversized_body
+from dukaan.http.client_ip import client_ip
 from dukaan.qr import qr_svg_file, qr_svg_inline
 from dukaan.storage import StorageUnavailable
 from stores import services
@@ -20,7 +22,7 @@ from stores.access import get_owned_store_or_404
 from stores.backends import OTP_BACKEND
 from stores.forms import OtpForm, PhoneForm, StoreCreateForm, StoreSettingsForm
 from stores.models import Store
-from stores.otp import client_ip
+from stores.services.store_settings import LOGO_MAX_BYTES, logo_too_large_message
 
 SESSION_PHONE = "dukaan_login_phone"
 SESSION_NEXT = "dukaan_login_next"
@@ -162,11 +164,8 @@ def store_new(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/store_new.html", {"form": form, "has_store": has_store}, status=status)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def store_settings(request: HttpRequest, slug: str) -> HttpResponse:
-    store = get_owned_store_or_404(request.user, slug)
-    initial = {
+def _settings_initial(store: Store) -> dict:
+    return {
         "name": store.name,
         "description": store.description,
         "whatsapp_number": store.whatsapp_number,
@@ -174,6 +173,22 @@ def store_settings(request: HttpRequest, slug: str) -> HttpResponse:
         "logo": store.logo,
         "is_active": store.is_active,
     }
+
+
+def _logo_too_large(request: HttpRequest, slug: str) -> HttpResponse:
+    """The settings page again, its body unread: the logo's size was refused from Content-Length."""
+    store = get_owned_store_or_404(request.user, slug)
+    form = StoreSettingsForm(initial=_settings_initial(store))
+    refuse_on_form(form, "logo", f"{logo_too_large_message()} Nothing was saved.")
+    return render(request, "dashboard/settings.html", {"form": form, "store": store}, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@refuse_oversized_body(LOGO_MAX_BYTES + MULTIPART_OVERHEAD_BYTES, on_refused=_logo_too_large)
+def store_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    store = get_owned_store_or_404(request.user, slug)
+    initial = _settings_initial(store)
     status = 200
     if request.method == "POST":
         form = StoreSettingsForm(request.POST, request.FILES, initial=initial)

@@ -8,6 +8,8 @@ from stores.services.sign_in import (
     OtpLocked,
     OtpThrottled,
     OtpVerification,
+    api_token_issue,
+    api_token_revoke,
     otp_request,
     otp_verify,
 )
@@ -34,6 +36,8 @@ __all__ = [
     "OtpLocked",
     "OtpThrottled",
     "OtpVerification",
+    "api_token_issue",
+    "api_token_revoke",
     "normalize_whatsapp",
     "otp_request",
     "otp_verify",

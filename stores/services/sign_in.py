@@ -17,7 +17,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
+from dukaan.http.client_ip import rate_limit_address
 from stores import otp
 from stores.models import OtpChallenge, User
 from stores.phone import normalize_phone
@@ -87,7 +89,7 @@ def otp_request(*, phone: str, ip: str | None, now: datetime | None = None) -> O
     is never looked at, so the answer cannot reveal who has an account.
     """
     phone_e164 = normalize_phone(phone)
-    ip = otp.rate_limit_address(ip)  # an IPv6 client is counted (and stored) as its /64
+    ip = rate_limit_address(ip)  # an IPv6 client is counted (and stored) as its /64
     try:
         backend = get_sms_backend()  # a misconfigured backend fails before anything is recorded
     except ImproperlyConfigured as exc:
@@ -197,3 +199,20 @@ def otp_verify(*, phone: str, code: object, now: datetime | None = None) -> OtpV
     if failure is not None:
         raise failure
     return OtpVerification(user=user, is_new=created)
+
+
+def api_token_issue(*, user: User) -> Token:
+    """A new API token for a sign-in by code; any token the seller had before stops working.
+
+    A token handed out once used to stay valid for ever, so a phone that was lost or sold kept
+    its access. Each sign-in now rotates it: only the newest sign-in holds a working token.
+    """
+    with transaction.atomic():
+        Token.objects.filter(user=user).delete()
+        return Token.objects.create(user=user)
+
+
+def api_token_revoke(*, user: User) -> int:
+    """Sign the seller out of the app: delete their API token. Returns how many were deleted."""
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return deleted

@@ -15,8 +15,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
-from PIL import Image, UnidentifiedImageError
+from PIL import UnidentifiedImageError
 
+from dukaan.images import DecoderBusy, ImageTooLarge, decode_downscaled
 from stores.models import RESERVED_SLUGS, Store, User
 from stores.phone import normalize_phone
 
@@ -126,37 +127,48 @@ def validate_description(raw: object) -> str:
     return text
 
 
+def logo_too_large_message() -> str:
+    """What a seller is told about a logo file over LOGO_MAX_BYTES (also before its body is read)."""
+    return f"The logo is too large: keep it under {LOGO_MAX_BYTES // 1024 // 1024} MB."
+
+
 def prepare_logo(upload: Any) -> ContentFile:
     """Check an uploaded logo is a real, reasonably sized image and re-encode it as a PNG.
 
     Re-encoding drops metadata (a phone photo's EXIF carries the shop's GPS location) and
-    anything hidden after the image data; 512 px is plenty for a logo.
+    anything hidden after the image data; 512 px is plenty for a logo. The decode goes through
+    dukaan/images.py like a product photo's: header checks first, decoded small, slots shared.
     """
     size = getattr(upload, "size", None)
     if size is None or size <= 0:
         raise ValidationError({"logo": ["The logo file is empty."]})
     if size > LOGO_MAX_BYTES:
-        raise ValidationError(
-            {"logo": [f"The logo is too large: keep it under {LOGO_MAX_BYTES // 1024 // 1024} MB."]}
-        )
+        raise ValidationError({"logo": [logo_too_large_message()]})
+    max_pixels = settings.DUKAAN_MAX_LOGO_PIXELS
     try:
         upload.seek(0)
-        with Image.open(upload) as probe:
-            if probe.format not in LOGO_FORMATS:
-                raise ValidationError({"logo": ["Upload the logo as a JPEG, PNG, WebP or GIF image."]})
-            if probe.width * probe.height > settings.DUKAAN_MAX_IMAGE_PIXELS:
-                raise ValidationError({"logo": ["The logo has too many pixels."]})
-            probe.verify()
-        upload.seek(0)
-        with Image.open(upload) as image:
-            image.thumbnail((LOGO_MAX_SIDE, LOGO_MAX_SIDE))
-            has_alpha = image.mode in {"RGBA", "LA", "P"}
-            out = image.convert("RGBA" if has_alpha else "RGB")
-            buffer = io.BytesIO()
-            out.save(buffer, format="PNG", optimize=True)
+        data = upload.read(LOGO_MAX_BYTES + 1)  # the declared size could lie: read no more than allowed
+        if len(data) > LOGO_MAX_BYTES:
+            raise ValidationError({"logo": [logo_too_large_message()]})
+        decoded = decode_downscaled(
+            data, formats=LOGO_FORMATS, max_pixels=max_pixels, max_side=LOGO_MAX_SIDE, keep_alpha=True
+        )
+        buffer = io.BytesIO()
+        decoded.image.save(buffer, format="PNG", optimize=True)
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except ImageTooLarge as exc:
+        limit = f"{max_pixels / 1_000_000:g}"
+        if exc.too_many_pixels:
+            message = f"The logo has too many pixels; upload one of at most {limit} megapixels."
+        else:
+            message = f"This {exc.format_name} logo is too large to process; save it as a PNG or JPEG."
+        raise ValidationError({"logo": [message]}) from None
+    except DecoderBusy:
+        raise ValidationError(
+            {"logo": ["Too many images are being processed right now; please try again in a minute."]}
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         raise ValidationError(
             {"logo": ["This file is not an image we can read. Upload a JPEG or PNG."]}
         ) from None

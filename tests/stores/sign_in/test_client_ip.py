@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.test import RequestFactory
 
-from stores.otp import client_ip
+from dukaan.http.client_ip import client_ip
 
 
 def _request(remote: str, forwarded: str | None = None):

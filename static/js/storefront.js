@@ -1,13 +1,15 @@
-<script>
-// Progressive enhancement only: without JavaScript the share link opens WhatsApp and the sort form has a button.
+// Storefront enhancements (store and product pages). Progressive only: without JavaScript the
+// share link opens WhatsApp and the sort form has a button. A file, not an inline <script>: the
+// Content-Security-Policy allows scripts from 'self' only, and the storefront's cached pages are
+// shared by every visitor, so they cannot carry a per-request nonce.
 (function () {
   document.documentElement.classList.add("js");
   document.querySelectorAll("[data-share]").forEach(function (link) {
     if (!navigator.share) return;
     link.addEventListener("click", function (event) {
       event.preventDefault();
-      navigator.share({title: link.dataset.shareTitle, url: link.dataset.shareUrl}).catch(function () {
-  document.documentElement.classList.add("js");});
+      // Rejected when the shopper closes the share sheet: nothing to do.
+      navigator.share({title: link.dataset.shareTitle, url: link.dataset.shareUrl}).catch(function () {});
     });
   });
   // The cart badge: checkout keeps this visitor's count per store in a cookie (dukaan_cart_<store id>).
@@ -23,4 +25,3 @@
     select.addEventListener("change", function () { select.form.submit(); });
   });
 })();
-</script>
