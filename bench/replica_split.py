@@ -118,6 +118,10 @@ def main() -> int:
             DUKAAN_DATA_DIR=data_dir,
             DUKAAN_CATALOGUE_CACHE_SECONDS="0",  # count database reads, not cache hits
             DJANGO_LOG_LEVEL="ERROR",
+            # Every simulated shopper orders from one address and phone: no order limits here.
+            DUKAAN_ORDER_LIMIT_PER_IP="0",
+            DUKAAN_ORDER_LIMIT_PER_PHONE="0",
+            DUKAAN_ORDER_LIMIT_PER_STORE="0",
         )
         return run(pair, args)
     finally:

@@ -340,6 +340,10 @@ def main(argv: list[str] | None = None) -> int:
     started_machine = machine()
     data_dir = Path(tempfile.mkdtemp(prefix="dukaan-suite-"))
     env = stack.base_env(data_dir, data_dir / "static", DATABASE_URL=database_url, REDIS_URL=redis_url)
+    # The flash sale's buyers all come from one loopback address and phone: no order limits here.
+    env.update(
+        DUKAAN_ORDER_LIMIT_PER_IP="0", DUKAAN_ORDER_LIMIT_PER_PHONE="0", DUKAAN_ORDER_LIMIT_PER_STORE="0"
+    )
     print(f"==> preparing {data_dir} on {database_url} and {redis_url}", flush=True)
     stack.prepare(env, seed=False)
     data = seed(env)
@@ -352,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
         workers, threads = int(env["GUNICORN_WORKERS"]), int(env["GUNICORN_THREADS"])
         # Each server's workers x threads at work, as many again waiting in its queue, then a quick 503.
         max_conns = 4 * workers * threads
-        common = {"static_root": str(data_dir / "static"), "max_conns": max_conns}
+        common = {"static_root": str(data_dir / "static"), "max_conns": max_conns, "order_rate": "100000r/s"}
         edge = stack.start_nginx(data_dir / "nginx-edge", upstreams, **common)
         app_path = stack.start_nginx(data_dir / "nginx-app", upstreams, micro_cache=False, **common)
         nginxes = [edge, app_path]

@@ -16,15 +16,16 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from checkout.services import checkout_place_order, checkout_start_payment
+from checkout.services import OrderThrottled, checkout_place_order, checkout_start_payment
 from dukaan.db.router import use_primary
 from dukaan.http.authentication import TokenAuthentication
+from dukaan.http.client_ip import client_ip
 from orders import selectors
 from orders.api import StoreOrderListView
 from orders.serializers import PlaceOrderSerializer, PublicOrderSerializer
 from orders.services import IdempotencyConflict, OrderError, clean_customer
 from stores.selectors import get_active_store_or_404
-from stores.serializers import ApiDetailSerializer
+from stores.serializers import ApiDetailSerializer, ThrottledSerializer
 
 
 class StoreOrdersView(StoreOrderListView):
@@ -49,6 +50,10 @@ class StoreOrdersView(StoreOrderListView):
             201: PublicOrderSerializer,
             409: OpenApiResponse(
                 ApiDetailSerializer, description="The Idempotency-Key was used for a different request."
+            ),
+            429: OpenApiResponse(
+                ThrottledSerializer,
+                description="Too many orders from this network, for this phone or at this store just now.",
             ),
         },
         parameters=[
@@ -84,6 +89,13 @@ class StoreOrdersView(StoreOrderListView):
                 customer=customer,
                 payment_method=values["payment_method"],
                 checkout_key=request.headers.get("Idempotency-Key") or None,
+                ip=client_ip(request),
+            )
+        except OrderThrottled as exc:
+            return Response(
+                {"detail": exc.message, "retry_after": exc.retry_after},
+                status=http.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(exc.retry_after)},
             )
         except IdempotencyConflict as exc:
             return Response({"detail": exc.MESSAGE}, status=http.HTTP_409_CONFLICT)

@@ -5,13 +5,50 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
+from dukaan.http.client_ip import rate_limit_address
+from dukaan.rate_limit import Limit, rate_limit_hit
 from orders.models import Order
 from orders.services import CustomerDetails, OrderError, order_place
 from payments.selectors import accepted_payment_methods
 from payments.services import PaymentError, payment_gateway_start
 from stores.models import Store
+
+
+class OrderThrottled(Exception):
+    """Too many orders from one network, for one phone or at one store just now. HTTP 429."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+
+
+def _wait_text(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} seconds"
+    return f"{round(seconds / 60)} minutes"
+
+
+def _order_rate_check(*, store: Store, customer: CustomerDetails, ip: str | None) -> None:
+    """Refuse an order over the per-network, per-phone or per-store limit (settings
+    DUKAAN_ORDER_LIMIT_*). Every order holds stock until it is paid or cancelled, so without a
+    limit anyone could take a store's stock off sale with a burst of orders nobody pays for."""
+    window = settings.DUKAAN_ORDER_LIMIT_WINDOW_SECONDS
+    checks = [
+        # An IPv6 client counts as its /64, which it can roam freely.
+        ("order-ip", rate_limit_address(ip), settings.DUKAAN_ORDER_LIMIT_PER_IP, "from your network"),
+        ("order-phone", customer.phone, settings.DUKAAN_ORDER_LIMIT_PER_PHONE, "for this phone number"),
+        ("order-store", str(store.pk), settings.DUKAAN_ORDER_LIMIT_PER_STORE, "at this store"),
+    ]
+    for scope, key, count, whose in checks:
+        wait = rate_limit_hit(scope, key or "", Limit(count, window))
+        if wait is not None:
+            raise OrderThrottled(
+                f"Too many orders {whose} just now. Please try again in {_wait_text(wait)}.", wait
+            )
 
 
 def checkout_place_order(
@@ -22,11 +59,14 @@ def checkout_place_order(
     payment_method: str,
     checkout_key: str | None = None,
     client: str = "",
+    ip: str | None = None,
 ) -> Order:
-    """Place the order if the store takes `payment_method`; see orders.services.order_place."""
+    """Place the order if the store takes `payment_method` and no order limit is reached; see
+    orders.services.order_place. Raises OrderThrottled (with `retry_after`) over a limit."""
     methods = accepted_payment_methods(store)
     if payment_method not in methods:
         raise OrderError({"payment_method": "Choose one of: " + ", ".join(methods.values()) + "."})
+    _order_rate_check(store=store, customer=customer, ip=ip)
     return order_place(
         store=store,
         items=items,

@@ -21,11 +21,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from checkout import selectors
 from checkout.cart import MAX_QUANTITY_PER_LINE, get_cart, save_cart, set_count_cookie
 from checkout.forms import CheckoutForm
-from checkout.services import checkout_place_order
+from checkout.services import OrderThrottled, checkout_place_order
 from dukaan.db.router import use_primary
+from dukaan.http.client_ip import client_ip
 from dukaan.parsing import parse_whole_number
 from orders import selectors as order_selectors
 from orders.models import PROGRESS_STEPS, Order, OrderStatus, PaymentMethod
+from orders.services import IdempotencyConflict
 from payments.selectors import accepted_payment_methods, order_payments
 from payments.services import PaymentError, payment_gateway_start
 from payments.upi import upi_qr_svg, upi_uri
@@ -45,7 +47,11 @@ def _is_cross_site(request: HttpRequest) -> bool:
     if request.headers.get("Sec-Fetch-Site") == "cross-site":
         return True
     origin = request.headers.get("Origin")
-    if origin and origin != "null":
+    if origin == "null":
+        # An opaque origin: a sandboxed frame, a data: page or file: page posting. Our own
+        # storefront always sends its real origin, so this is never a shopper on our page.
+        return True
+    if origin:
         return urlsplit(origin).netloc != request.get_host()
     return False
 
@@ -134,8 +140,11 @@ def checkout(request: HttpRequest, slug: str) -> HttpResponse:
         messages.info(request, "Your cart is empty.")
         return redirect("checkout:cart", slug=store.slug)
 
+    status = 200
+    headers: dict[str, str] = {}
     if request.method == "POST":
         form = CheckoutForm(request.POST, payment_methods=methods)
+        status = 400  # unless the order is placed below: the page again, with what to fix
         if form.is_valid() and form.customer is not None:
             try:
                 order = checkout_place_order(
@@ -146,10 +155,16 @@ def checkout(request: HttpRequest, slug: str) -> HttpResponse:
                     checkout_key=form.cleaned_data.get("checkout_key") or None,
                     # A checkout key answers only the session that used it.
                     client=request.session.session_key or "",
+                    ip=client_ip(request),
                 )
+            except OrderThrottled as exc:
+                form.add_error(None, exc.message)
+                status, headers = 429, {"Retry-After": str(exc.retry_after)}
             except ValidationError as exc:
                 for message in _messages_of(exc):
                     form.add_error(None, message)
+                if isinstance(exc, IdempotencyConflict):
+                    status = 409
             else:
                 save_cart(request, store.id, {})
                 messages.success(
@@ -162,7 +177,11 @@ def checkout(request: HttpRequest, slug: str) -> HttpResponse:
                 return set_count_cookie(response, request, store.id)
     else:
         form = CheckoutForm(payment_methods=methods, initial={"checkout_key": secrets.token_urlsafe(16)})
-    return render(request, "checkout/checkout.html", {"store": store, "cart": view, "form": form})
+    context = {"store": store, "cart": view, "form": form}
+    response = render(request, "checkout/checkout.html", context, status=status)
+    for name, value in headers.items():
+        response[name] = value
+    return response
 
 
 def _start_gateway(request: HttpRequest, order: Order) -> HttpResponse:

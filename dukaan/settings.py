@@ -298,9 +298,26 @@ DUKAAN_OTP_MAX_SENDS_PER_PHONE_PER_HOUR = env_int("DUKAAN_OTP_MAX_SENDS_PER_PHON
 DUKAAN_OTP_MAX_SENDS_PER_IP_PER_HOUR = env_int("DUKAAN_OTP_MAX_SENDS_PER_IP_PER_HOUR", 20)
 PHONENUMBER_DEFAULT_REGION = "IN"
 
+# --- Limits against abuse, counted in the shared cache (dukaan/rate_limit.py).
+# Failed admin sign-ins per window, per account and per client network; past either, no password
+# is checked (the right one neither) until the window ends. nginx limits the path as well.
+DUKAAN_ADMIN_LOGIN_WINDOW_SECONDS = env_int("DUKAAN_ADMIN_LOGIN_WINDOW_SECONDS", 900)
+DUKAAN_ADMIN_LOGIN_FAILURES_PER_ACCOUNT = env_int("DUKAAN_ADMIN_LOGIN_FAILURES_PER_ACCOUNT", 5)
+DUKAAN_ADMIN_LOGIN_FAILURES_PER_IP = env_int("DUKAAN_ADMIN_LOGIN_FAILURES_PER_IP", 20)
+# Orders per window (0: no limit) from one network (an IPv4 address, an IPv6 /64), for one phone
+# and at one store. The network limit allows for carrier-grade NAT, where many phones share an
+# address; the store limit is far above what a small shop takes in ten minutes.
+DUKAAN_ORDER_LIMIT_WINDOW_SECONDS = env_int("DUKAAN_ORDER_LIMIT_WINDOW_SECONDS", 600)
+DUKAAN_ORDER_LIMIT_PER_IP = env_int("DUKAAN_ORDER_LIMIT_PER_IP", 20)
+DUKAAN_ORDER_LIMIT_PER_PHONE = env_int("DUKAAN_ORDER_LIMIT_PER_PHONE", 10)
+DUKAAN_ORDER_LIMIT_PER_STORE = env_int("DUKAAN_ORDER_LIMIT_PER_STORE", 300)
+
 # --- Payments.
+# A fixed, publicly known secret in DEBUG so the fake gateway works out of the box; the payments
+# app's system check warns about it on every start (payments/checks.py).
+DEV_PAYMENT_WEBHOOK_SECRET = "dev-webhook-secret"  # noqa: S105 (known on purpose, DEBUG only)
 DUKAAN_PAYMENT_WEBHOOK_SECRET = os.environ.get(
-    "DUKAAN_PAYMENT_WEBHOOK_SECRET", "dev-webhook-secret" if DEBUG else ""
+    "DUKAAN_PAYMENT_WEBHOOK_SECRET", DEV_PAYMENT_WEBHOOK_SECRET if DEBUG else ""
 )
 if not DUKAAN_PAYMENT_WEBHOOK_SECRET and not DEBUG:
     # Without it every webhook is refused (payments/signing.py): better a failed start than unpaid orders.

@@ -20,7 +20,7 @@ _added = {name: value for name, value in _SUITE_ENVIRONMENT.items() if not os.en
 os.environ.update(_added)
 try:
     from dukaan.settings import *  # noqa: F403
-    from dukaan.settings import AWS_STORAGE_BUCKET_NAME, STATIC_ON_S3, STORAGES, env_bool
+    from dukaan.settings import AWS_STORAGE_BUCKET_NAME, STATIC_ON_S3, STORAGES, env_bool, env_int
 finally:
     for _name in _added:
         del os.environ[_name]
@@ -31,6 +31,14 @@ DUKAAN_ALLOW_CONSOLE_SMS = True
 DUKAAN_FAKE_GATEWAY_ENABLED = env_bool("DUKAAN_FAKE_GATEWAY_ENABLED", True)
 # No invalidator process runs beside the suite: every cache hit is checked against the change log.
 CATALOGUE_CACHE_VALIDATE_HITS = env_bool("DUKAAN_CATALOGUE_CACHE_VALIDATE_HITS", True)
+# Order and admin sign-in limits are off for the suite, which places many orders and signs in many
+# times from one address; tests/checkout/test_order_limits.py and
+# tests/stores/sign_in/test_admin_login_limits.py switch them on.
+DUKAAN_ADMIN_LOGIN_FAILURES_PER_ACCOUNT = env_int("DUKAAN_ADMIN_LOGIN_FAILURES_PER_ACCOUNT", 0)
+DUKAAN_ADMIN_LOGIN_FAILURES_PER_IP = env_int("DUKAAN_ADMIN_LOGIN_FAILURES_PER_IP", 0)
+DUKAAN_ORDER_LIMIT_PER_IP = env_int("DUKAAN_ORDER_LIMIT_PER_IP", 0)
+DUKAAN_ORDER_LIMIT_PER_PHONE = env_int("DUKAAN_ORDER_LIMIT_PER_PHONE", 0)
+DUKAAN_ORDER_LIMIT_PER_STORE = env_int("DUKAAN_ORDER_LIMIT_PER_STORE", 0)
 # The test client speaks plain HTTP and there is no collectstatic manifest.
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False

@@ -62,6 +62,10 @@ class NginxOptions:
     status_listen: str = ""
     otp_rate: str = "10r/m"
     otp_burst: int = 5
+    order_rate: str = "20r/m"
+    order_burst: int = 20
+    admin_login_rate: str = "6r/m"
+    admin_login_burst: int = 5
     max_fails: int = 3
     fail_timeout: str = "10s"
     proxy_connect_timeout: str = "2s"
@@ -228,6 +232,10 @@ def render(options: NginxOptions, template: str | None = None) -> str:
         "client_max_body_size": options.client_max_body_size,
         "otp_rate": options.otp_rate,
         "otp_burst": str(options.otp_burst),
+        "order_rate": options.order_rate,
+        "order_burst": str(options.order_burst),
+        "admin_login_rate": options.admin_login_rate,
+        "admin_login_burst": str(options.admin_login_burst),
         "upstream_servers": _upstream_lines(options),
         "listen": options.listen,
         "maintenance_file": options.maintenance_file,

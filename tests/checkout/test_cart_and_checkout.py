@@ -59,6 +59,32 @@ def test_adding_to_cart_from_another_site_is_refused(store, make_product, client
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_ORIGIN": "https://evil.example"},  # an old browser that sends no Sec-Fetch-Site
+        {"HTTP_ORIGIN": "null"},  # a sandboxed frame or a data: page
+        {"HTTP_ORIGIN": "null", "HTTP_SEC_FETCH_SITE": "none"},
+    ],
+)
+def test_adding_to_cart_from_a_page_that_is_not_ours_is_refused(store, make_product, client, headers):
+    product = make_product(store)
+    response = add(client, store, product, **headers)
+    assert response.status_code == 400
+    assert client.session.get("carts") in (None, {})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "headers", [{}, {"HTTP_ORIGIN": "http://testserver"}, {"HTTP_SEC_FETCH_SITE": "same-origin"}]
+)
+def test_adding_to_cart_from_the_storefront_works(store, make_product, client, headers):
+    product = make_product(store)
+    assert add(client, store, product, **headers).status_code == 302
+    assert client.session["carts"][str(store.id)] == {str(product.id): 1}
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("quantity", ["0", "-1", "100", "abc", "1.5", "999999999999999"])
 def test_bad_quantities_are_refused_and_change_nothing(store, make_product, client, quantity):
     product = make_product(store)
@@ -142,7 +168,7 @@ def test_checkout_form_errors_keep_the_cart(store, make_product, client):
     response = client.post(
         f"/{store.slug}/checkout/", {**CHECKOUT_FORM, "pincode": "012", "payment_method": "cod"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "6-digit PIN code" in response.content.decode()
     assert Order.objects.count() == 0
     assert client.session["carts"][str(store.id)] == {str(product.id): 1}
@@ -155,7 +181,7 @@ def test_checkout_refuses_when_stock_ran_out_after_adding(store, make_product, c
     product.stock = 1
     product.save()
     response = client.post(f"/{store.slug}/checkout/", {**CHECKOUT_FORM, "payment_method": "cod"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Only 1 of Chai left" in response.content.decode()
     assert Order.objects.count() == 0
 

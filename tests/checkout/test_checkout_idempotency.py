@@ -73,7 +73,7 @@ def test_the_web_checkout_key_answers_only_the_session_it_was_given_to(client, s
     replay = other.post(
         f"/{store.slug}/checkout/", {**CHECKOUT_FORM, "payment_method": "cod", "checkout_key": key}
     )
-    assert replay.status_code == 200
+    assert replay.status_code == 409
     assert placed["Location"] not in replay.content.decode()
     assert "different order" in replay.content.decode()
     assert Order.objects.count() == 1

@@ -176,6 +176,37 @@ def test_posts_to_otp_endpoints_are_rate_limited_by_nginx(shared_pair, start_ngi
     assert page.served_by == "app1" and page.status != 429, "loading the login page is not limited"
 
 
+def test_order_posts_and_admin_sign_ins_are_rate_limited_by_nginx(shared_pair, start_nginx):
+    app1 = shared_pair[0]
+    nginx = start_nginx(
+        [app1], order_rate="6r/m", order_burst=3, admin_login_rate="6r/m", admin_login_burst=3
+    )
+
+    def post(path: str, body: bytes, content_type: str):
+        return call(nginx.port, path, method="POST", body=body, headers={"Content-Type": content_type})
+
+    orders = [post("/api/v1/stores/no-such-store/orders/", b"{}", "application/json") for _ in range(10)]
+    checkouts = [
+        post("/no-such-store/checkout/", b"", "application/x-www-form-urlencoded") for _ in range(10)
+    ]
+    logins = [
+        post("/admin/login/", b"username=x&password=y", "application/x-www-form-urlencoded")
+        for _ in range(10)
+    ]
+
+    for replies in (orders + checkouts, logins):
+        # burst 3 (+1 for the rate), then nginx answers 429 itself without bothering an app server.
+        assert len([r for r in replies if r.status == 429 and not r.served_by]) >= 5, [
+            r.status for r in replies
+        ]
+        assert len([r for r in replies if r.served_by]) <= 5
+    listing = [call(nginx.port, "/api/v1/stores/no-such-store/orders/") for _ in range(8)]
+    assert all(r.served_by == "app1" for r in listing), "the owner's GET of the order list is not limited"
+    assert call(nginx.port, "/admin/login/").served_by == "app1", (
+        "loading the admin sign-in page is not limited"
+    )
+
+
 def test_uploads_over_the_limit_are_refused_by_nginx(shared_pair, start_nginx):
     app1 = shared_pair[0]
     nginx = start_nginx([app1], client_max_body_size="1m")

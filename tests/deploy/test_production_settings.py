@@ -87,3 +87,14 @@ def test_production_starts_with_all_secrets_set(production_env):
     result = manage(production_env, "check")
 
     assert result.returncode == 0, result.stderr
+
+
+def test_the_public_development_webhook_secret_is_said_loudly_at_start_up(production_env):
+    development = {**production_env, "DJANGO_DEBUG": "1"}
+    del development["DUKAAN_PAYMENT_WEBHOOK_SECRET"]  # DEBUG falls back to the public default
+    result = manage(development, "check")
+    assert "payments.W001" in result.stderr + result.stdout
+    assert "anyone can sign a payment webhook" in result.stderr + result.stdout
+
+    production = manage(production_env, "check")
+    assert "payments.W001" not in production.stderr + production.stdout
