@@ -322,10 +322,11 @@ DUKAAN_PAYMENT_WEBHOOK_SECRET = os.environ.get(
 if not DUKAAN_PAYMENT_WEBHOOK_SECRET and not DEBUG:
     # Without it every webhook is refused (payments/signing.py): better a failed start than unpaid orders.
     raise ImproperlyConfigured("DUKAAN_PAYMENT_WEBHOOK_SECRET must be set when DJANGO_DEBUG is off.")
-# How long an unpaid order holds its stock before cancel_unpaid_orders puts it back on sale: a
-# gateway payment is over in minutes; a UPI transfer waits for the seller to see the credit.
-DUKAAN_GATEWAY_PAYMENT_HOLD_MINUTES = env_int("DUKAAN_GATEWAY_PAYMENT_HOLD_MINUTES", 15)
-DUKAAN_UPI_PAYMENT_HOLD_MINUTES = env_int("DUKAAN_UPI_PAYMENT_HOLD_MINUTES", 120)
+# How long an unpaid order holds its stock before cancel_unpaid_orders puts it back on sale
+# (SPEC section 7): a gateway payment is over in minutes; a UPI transfer waits for the seller to
+# see the credit and confirm it by hand.
+DUKAAN_UNPAID_ORDER_MINUTES = env_int("DUKAAN_UNPAID_ORDER_MINUTES", 30)
+DUKAAN_UNPAID_UPI_HOURS = env_int("DUKAAN_UNPAID_UPI_HOURS", 24)
 
 # The built-in fake gateway marks any order paid with one click: on in DEBUG/tests, opt-in elsewhere.
 DUKAAN_FAKE_GATEWAY_ENABLED = env_bool("DUKAAN_FAKE_GATEWAY_ENABLED", DEBUG)

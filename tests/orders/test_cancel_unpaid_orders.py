@@ -21,7 +21,7 @@ def _aged(order: Order, minutes: float) -> None:
 def test_unpaid_gateway_orders_hold_stock_for_minutes_not_a_day(
     store, make_product, customer, capsys, settings
 ):
-    settings.DUKAAN_GATEWAY_PAYMENT_HOLD_MINUTES = 15
+    settings.DUKAAN_UNPAID_ORDER_MINUTES = 15
     product = make_product(store, stock=3)
     stale = order_place(store=store, items={product.id: 2}, customer=customer, payment_method="gateway")
     fresh = order_place(store=store, items={product.id: 1}, customer=customer, payment_method="gateway")
@@ -29,7 +29,7 @@ def test_unpaid_gateway_orders_hold_stock_for_minutes_not_a_day(
     _aged(fresh, 5)
     call_command("cancel_unpaid_orders")
     out = capsys.readouterr().out
-    assert "1 unpaid order(s) past their hold (gateway after 15 min, UPI after 120 min)." in out
+    assert "1 unpaid order(s) past their hold (gateway after 15 min, UPI after 1440 min)." in out
     assert "Done: 1 cancelled." in out
     stale.refresh_from_db()
     fresh.refresh_from_db()
@@ -39,7 +39,10 @@ def test_unpaid_gateway_orders_hold_stock_for_minutes_not_a_day(
 
 
 @pytest.mark.django_db
-def test_unconfirmed_upi_orders_are_released_after_their_longer_hold(store, make_product, customer, capsys):
+def test_unconfirmed_upi_orders_are_released_after_their_longer_hold(
+    store, make_product, customer, capsys, settings
+):
+    settings.DUKAAN_UNPAID_UPI_HOURS = 2
     product = make_product(store, stock=5)
     # The attack of issue 13: five UPI orders that are never paid take the whole stock off sale.
     orders = [

@@ -12,8 +12,8 @@ from orders.services import unpaid_orders_release
 
 class Command(BaseCommand):
     help = (
-        "Cancel orders still unpaid after their hold (gateway: DUKAAN_GATEWAY_PAYMENT_HOLD_MINUTES, "
-        "UPI: DUKAAN_UPI_PAYMENT_HOLD_MINUTES); their stock is restored."
+        "Cancel orders still unpaid after their hold (gateway: DUKAAN_UNPAID_ORDER_MINUTES, "
+        "UPI: DUKAAN_UNPAID_UPI_HOURS); their stock is restored."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -21,13 +21,13 @@ class Command(BaseCommand):
             "--gateway-minutes",
             type=float,
             default=None,
-            help="Hold of an unpaid gateway order (default: DUKAAN_GATEWAY_PAYMENT_HOLD_MINUTES).",
+            help="Hold of an unpaid gateway order (default: DUKAAN_UNPAID_ORDER_MINUTES).",
         )
         parser.add_argument(
             "--upi-minutes",
             type=float,
             default=None,
-            help="Hold of a UPI order not yet confirmed (default: DUKAAN_UPI_PAYMENT_HOLD_MINUTES).",
+            help="Hold of a UPI order not yet confirmed (default: DUKAAN_UNPAID_UPI_HOURS, in minutes).",
         )
         parser.add_argument(
             "--keep-upi", action="store_true", help="Leave UPI orders alone whatever their age."
@@ -43,12 +43,10 @@ class Command(BaseCommand):
         dry_run: bool,
         **options: Any,
     ) -> None:
-        gateway = settings.DUKAAN_GATEWAY_PAYMENT_HOLD_MINUTES if gateway_minutes is None else gateway_minutes
-        upi = (
-            None
-            if keep_upi
-            else (settings.DUKAAN_UPI_PAYMENT_HOLD_MINUTES if upi_minutes is None else upi_minutes)
-        )
+        gateway = settings.DUKAAN_UNPAID_ORDER_MINUTES if gateway_minutes is None else gateway_minutes
+        upi = settings.DUKAAN_UNPAID_UPI_HOURS * 60 if upi_minutes is None else upi_minutes
+        if keep_upi:
+            upi = None
         try:
             result = unpaid_orders_release(gateway_minutes=gateway, upi_minutes=upi, dry_run=dry_run)
         except ValueError as exc:
