@@ -8,6 +8,19 @@ Keys (all through Django's cache, so KEY_PREFIX/version apply):
   that need only that (ETags, the page cache) and so cost the same for 20 products or 2,000.
 - `store_stock_version:<store id>`: a counter the invalidator bumps on stock-only changes.
 - `store_catalog_lock:<store id>`: a short lock so a crowd of misses builds the catalogue once.
+- `store_catalog_fence:<store id>` (with read replicas): the primary's WAL position after the store's
+  latest catalogue change, set by the invalidator just before it deletes the catalogue.
+
+Replica lag: every copy built while read replicas are configured is stamped with the WAL position
+its reads saw (`lsn`: a replica's replay position, or the primary's position, read before the
+build). A copy stamped below the store's fence lacks the change and is never served; a miss under a
+fence reads from a replica that has replayed past it, or from the primary (dukaan.db.router
+.read_point), so the instant between a change's commit and its replay can never put the old price
+back into the cache. A visitor pinned by read-your-writes needs a copy at or past their own write's
+position too: the cached one when it is, else one built for them where their write is visible. The
+fence lives DUKAAN_REPLICA_MAX_LAG_SECONDS plus the router's lag re-check: by then a replica that
+still lacks the change has left the rotation anyway, so a paused or dead replica sends builds to the
+primary no longer than the router itself does.
 
 Invalidation is not done here: database triggers log every catalogue change and the
 `run_cache_invalidator` process deletes the catalogue and head keys (catalogue/invalidator.py). A
@@ -40,6 +53,7 @@ from django.core.cache import caches
 from django.db.models import Max
 
 from catalogue.models import CatalogueChange
+from dukaan.db import replicas
 from dukaan.db import router as db_router
 from stores.models import Store
 from stores.selectors import active_store_by_slug
@@ -54,6 +68,7 @@ HEAD_KEY = "store_catalog_head:{store_id}"
 STOCK_VERSION_KEY = "store_stock_version:{store_id}"
 SLUG_KEY = "store_slug:{slug}"
 LOCK_KEY = "store_catalog_lock:{store_id}"
+FENCE_KEY = "store_catalog_fence:{store_id}"
 STOCK_OP = "STOCK"  # the change-log op of an update that changed nothing but stock
 
 # A lost lock (crashed builder) frees itself after this long.
@@ -86,6 +101,25 @@ def slug_key(slug: str) -> str:
 
 def lock_key(store_id: int) -> str:
     return LOCK_KEY.format(store_id=store_id)
+
+
+def fence_key(store_id: int) -> str:
+    return FENCE_KEY.format(store_id=store_id)
+
+
+def fence_cache_key(store_id: int) -> str:
+    """The exact key of the store's fence in the cache server (prefix and version included)."""
+    return str(_cache().make_key(fence_key(store_id)))
+
+
+def fence_seconds() -> float:
+    """How long a fence holds: the router's lag limit plus its lag re-measure interval and a second.
+
+    A replica that has not replayed a change by then lags past the limit and has left the rotation
+    (its lag is at least the change's age), so builds stop needing the fence exactly when the
+    router would send them to the primary anyway.
+    """
+    return replicas.max_lag_seconds() + replicas.lag_check_seconds() + 1.0
 
 
 def _cache():
@@ -128,6 +162,8 @@ class CacheStats:
             self.rebuild_seconds = 0.0
             self.waited_for_build = 0
             self.not_stored_slow = 0
+            self.not_stored_fenced = 0
+            self.not_stored_older = 0
             self.cache_errors = 0
             self.stock_refreshes = 0
             self.served_while_refreshing = 0
@@ -154,6 +190,8 @@ class CacheStats:
                 else None,
                 "waited_for_build": self.waited_for_build,
                 "not_stored_slow": self.not_stored_slow,
+                "not_stored_fenced": self.not_stored_fenced,
+                "not_stored_older": self.not_stored_older,
                 "cache_errors": self.cache_errors,
                 "stock_refreshes": self.stock_refreshes,
                 "served_while_refreshing": self.served_while_refreshing,
@@ -193,10 +231,12 @@ class Markers:
 
     `changes`: the newest change-log rows other than stock (validating hits only; None otherwise).
     `stock`: the stock counter (with the invalidator) or the newest stock-only change-log row.
+    `min_lsn`: the WAL position its reads must have seen (the fence, the visitor's own write), if any.
     """
 
     changes: Any
     stock: Any
+    min_lsn: int | None = None
 
 
 def _change_log_markers(store_id: int) -> Markers:
@@ -220,10 +260,46 @@ def _change_log_markers(store_id: int) -> Markers:
     return Markers(changes=changes or None, stock=stock)
 
 
-def _current_markers(store_id: int, stock_counter: Any = None) -> Markers:
+def _fenced() -> bool:
+    """Copies are stamped and fenced only with read replicas: without them nothing lags."""
+    return bool(replicas.replica_aliases())
+
+
+def _fence_value(raw: Any) -> int | None:
+    # The invalidator writes the fence through its own Redis client: a plain integer.
+    try:
+        return int(raw) if raw is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _entry_keys(store_id: int) -> list[str]:
+    """What judging a cached copy needs, fetched in one round trip."""
+    keys = [catalogue_key(store_id), stock_version_key(store_id)]
+    if _fenced():
+        keys.append(fence_key(store_id))
+    return keys
+
+
+def _required_lsn(fence: int | None) -> int | None:
+    """The position a copy served to this request must have: the fence, and this visitor's own write."""
+    state = db_router.current_state()
+    pin = state.pin_lsn if state is not None and state.pinned else None
+    if fence is None or pin is None:
+        return pin if fence is None else fence
+    return max(fence, pin)
+
+
+def _current_markers(store_id: int, stock_counter: Any = None, fence: Any = None) -> Markers:
+    min_lsn = _required_lsn(_fence_value(fence))
     if _validate_hits():
-        return _change_log_markers(store_id)
-    return Markers(changes=None, stock=stock_counter or 0)
+        markers = _change_log_markers(store_id)
+        return Markers(changes=markers.changes, stock=markers.stock, min_lsn=min_lsn)
+    return Markers(changes=None, stock=stock_counter or 0, min_lsn=min_lsn)
+
+
+def _markers_from(found: dict[str, Any], store_id: int) -> Markers:
+    return _current_markers(store_id, found.get(stock_version_key(store_id)), found.get(fence_key(store_id)))
 
 
 HIT, REFRESH, MISS = "hit", "refresh", "miss"
@@ -235,6 +311,11 @@ def _judge(entry: Any, slug: str, current: Markers) -> str:
         return MISS
     if _validate_hits() and entry.get("marker") != current.changes:
         return MISS
+    if current.min_lsn is not None:
+        # Built from reads older than the store's last change or the visitor's own write.
+        lsn = entry.get("lsn")
+        if not isinstance(lsn, int) or lsn < current.min_lsn:
+            return MISS
     if entry.get("stock_marker") != current.stock:
         built = float(entry.get("built_epoch", 0))
         if time.time() - built >= _stock_refresh_seconds():
@@ -242,17 +323,25 @@ def _judge(entry: Any, slug: str, current: Markers) -> str:
     return HIT
 
 
-def _reads_pinned_to_primary() -> bool:
+def _pinned() -> bool:
     """True while this request must see its own writes (the seller's read-your-writes window).
 
-    Such a request skips the cached copy (which may predate the write by the few milliseconds the
-    invalidator needs) and rebuilds from wherever the router sends it: the primary, or a replica
-    that has replayed the seller's write.
+    Only the pin: an unsafe-method request (a shopper's add-to-cart) reads the primary for its own
+    validation but has written nothing the catalogue shows, so it may use the cached copy.
     """
     state = db_router.current_state()
-    # Only the pin: an unsafe-method request (a shopper's add-to-cart) reads the primary for its own
-    # validation but has written nothing the catalogue shows, so it may use the cached copy.
     return state is not None and state.pinned
+
+
+def _pinned_without_position() -> bool:
+    """A pin whose WAL position is unknown: no cached copy can be shown to be newer than the write.
+
+    Such a request skips the cached copy (which may predate the write by the few milliseconds the
+    invalidator needs) and rebuilds from the primary. A pin with a position is served a cached copy
+    stamped at or past it (_required_lsn), else rebuilt where the write is visible.
+    """
+    state = db_router.current_state()
+    return state is not None and state.pinned and state.pin_lsn is None
 
 
 # Slug -> store id, remembered by this process for a few seconds: saves a cache round trip on every
@@ -280,15 +369,24 @@ def store_id_for(slug: str, *, remembered_ok: bool = True) -> int | None:
     return store_id
 
 
-def head_version(slug: str, store_id: int, head: Any, stock_counter: Any) -> str | None:
+def head_keys(store_id: int) -> list[str]:
+    """The keys head_version() judges a head by: the head, the stock counter (and the fence)."""
+    keys = [head_key(store_id), stock_version_key(store_id)]
+    if _fenced():
+        keys.append(fence_key(store_id))
+    return keys
+
+
+def head_version(slug: str, store_id: int, found: dict[str, Any]) -> str | None:
     """The version a cached head names, if that copy may be served as it is now (else None).
 
-    `head` and `stock_counter` are what the cache holds under head_key() and stock_version_key():
-    callers fetch them together with whatever else they need, in one round trip.
+    `found` is what the cache holds under head_keys(): callers fetch those together with whatever
+    else they need, in one round trip. A pinned visitor is never answered from stored copies.
     """
-    if not _cache_usable() or _reads_pinned_to_primary():
+    if not _cache_usable() or _pinned():
         return None
-    if _judge(head, slug, _current_markers(store_id, stock_counter)) != HIT:
+    head = found.get(head_key(store_id))
+    if _judge(head, slug, _markers_from(found, store_id)) != HIT:
         return None
     return f"{store_id}:{head['built_at']}"
 
@@ -300,18 +398,18 @@ def get_cached_catalogue(slug: str, *, build: BuildCatalogue) -> dict[str, Any] 
     A hit is two cache reads and no SQL (with the invalidator; one indexed query when validating).
     """
     cache = _cache()
-    pinned = _reads_pinned_to_primary()
+    pinned = _pinned()
     stale: dict[str, Any] | None = None
-    if _cache_usable() and not pinned:
+    if _cache_usable() and not _pinned_without_position():
         store_id = cache.get(slug_key(slug))
         if store_id is not None:
-            found = cache.get_many([catalogue_key(store_id), stock_version_key(store_id)])
+            found = cache.get_many(_entry_keys(store_id))
             entry = found.get(catalogue_key(store_id))
-            verdict = _judge(entry, slug, _current_markers(store_id, found.get(stock_version_key(store_id))))
+            verdict = _judge(entry, slug, _markers_from(found, store_id))
             if verdict == HIT:
                 stats.add(hits=1)
                 return entry["catalogue"]
-            if verdict == REFRESH:
+            if verdict == REFRESH and not pinned:
                 stale = entry
     stats.add(misses=1)
     # Timed from the first read: everything a build shows was read after this moment.
@@ -322,8 +420,8 @@ def get_cached_catalogue(slug: str, *, build: BuildCatalogue) -> dict[str, Any] 
     if not _cache_usable():
         return _build(store, build)
     if pinned:
-        # The seller who just wrote sees their change: rebuilt from where the router sends them
-        # (the primary, or a replica that has their write), and that fresh copy may be cached.
+        # The seller who just wrote sees their change: rebuilt where it is visible (the primary, or
+        # a replica that has replayed it), and that fresh copy may be cached.
         return _build_and_store(store, slug, started, build)
     return _build_once(store, slug, started, build, stale=stale)
 
@@ -347,11 +445,9 @@ def _build_once(
                 stats.add(stock_refreshes=1)
             else:
                 # Another request may have built it between our miss and our lock.
-                entry = cache.get(catalogue_key(store.id))
-                if (
-                    _judge(entry, slug, _current_markers(store.id, cache.get(stock_version_key(store.id))))
-                    == HIT
-                ):
+                found = cache.get_many(_entry_keys(store.id))
+                entry = found.get(catalogue_key(store.id))
+                if _judge(entry, slug, _markers_from(found, store.id)) == HIT:
                     stats.add(waited_for_build=1)
                     return entry["catalogue"]
             return _build_and_store(store, slug, started, build)
@@ -364,9 +460,9 @@ def _build_once(
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
     while time.monotonic() < deadline:
         time.sleep(LOCK_POLL_SECONDS)
-        found = cache.get_many([catalogue_key(store.id), stock_version_key(store.id)])
+        found = cache.get_many(_entry_keys(store.id))
         entry = found.get(catalogue_key(store.id))
-        if _judge(entry, slug, _current_markers(store.id, found.get(stock_version_key(store.id)))) != MISS:
+        if _judge(entry, slug, _markers_from(found, store.id)) != MISS:
             stats.add(waited_for_build=1)
             return entry["catalogue"]
     logger.warning("catalogue build of store %s by another request took too long; building here", store.id)
@@ -386,20 +482,30 @@ def _build(store: Store, build: BuildCatalogue) -> dict[str, Any]:
 
 def _build_and_store(store: Store, slug: str, started: float, build: BuildCatalogue) -> dict[str, Any] | None:
     cache = _cache()
-    # The markers must predate every row the build reads, the store row included.
-    current = _current_markers(store.id, cache.get(stock_version_key(store.id)))
-    if _validate_hits():
-        store = Store.objects.filter(pk=store.pk, slug=slug, is_active=True).first()
-        if store is None:
-            return None
-    built_epoch = time.time()
-    catalogue = _build(store, build)
+    fenced = _fenced()
+    found = cache.get_many(_entry_keys(store.id)[1:])  # the stock counter (and the fence)
+    fence = _fence_value(found.get(fence_key(store.id)))
+    # Where the build may read: past the fence and this visitor's own write (the router adds the
+    # pin), and the position it sees there, measured before any of its reads.
+    point = db_router.read_point(min_lsn=fence)
+    with db_router.reads_from(point.alias):
+        # The markers must predate every row the build reads, the store row included.
+        current = _current_markers(store.id, found.get(stock_version_key(store.id)))
+        if _validate_hits() or fenced:
+            # Read again where the build reads: the row found first may come from a lagging replica.
+            store = Store.objects.filter(pk=store.pk, slug=slug, is_active=True).first()
+            if store is None:
+                return None
+        built_epoch = time.time()
+        catalogue = _build(store, build)
     elapsed = time.monotonic() - started
     # A build slower than this may have read data that a change committed (and the invalidator
     # deleted, twice) meanwhile; storing it could keep the old price for an hour, so serve it uncached.
     if elapsed > settings.CATALOGUE_BUILD_MAX_SECONDS:
         stats.add(not_stored_slow=1)
         logger.warning("catalogue of store %s took %.1fs to build; not cached", store.id, elapsed)
+        return catalogue
+    if fenced and not _may_store(store.id, slug, point.lsn):
         return catalogue
     head = {
         "slug": slug,
@@ -408,6 +514,7 @@ def _build_and_store(store: Store, slug: str, started: float, build: BuildCatalo
         "stock_marker": current.stock,
         "built_epoch": built_epoch,
         "built_at": catalogue["built_at"],
+        "lsn": point.lsn,
     }
     timeout = settings.CATALOGUE_CACHE_SECONDS
     stored = cache.set(catalogue_key(store.id), {**head, "catalogue": catalogue}, timeout)
@@ -417,6 +524,27 @@ def _build_and_store(store: Store, slug: str, started: float, build: BuildCatalo
     # The head after the entry: whoever trusts a head finds the entry it names.
     cache.set_many({head_key(store.id): head, slug_key(slug): store.id}, timeout)
     return catalogue
+
+
+def _may_store(store_id: int, slug: str, lsn: int | None) -> bool:
+    """Whether a build stamped `lsn` may replace the cached copy (it is served either way).
+
+    Not when a fence raised during the build is past it (readers would refuse it anyway: this
+    only saves them the round trip), nor over a copy stamped later than it (a slow build must not
+    put back what a faster, newer one replaced).
+    """
+    found = _cache().get_many([fence_key(store_id), head_key(store_id)])
+    fence = _fence_value(found.get(fence_key(store_id)))
+    if fence is not None and (lsn is None or lsn < fence):
+        stats.add(not_stored_fenced=1)
+        logger.info("catalogue of store %s read at %s, before its fence %s; not cached", store_id, lsn, fence)
+        return False
+    head = found.get(head_key(store_id))
+    newer = head.get("lsn") if isinstance(head, dict) and head.get("slug") == slug else None
+    if isinstance(newer, int) and (lsn is None or newer > lsn):
+        stats.add(not_stored_older=1)
+        return False
+    return True
 
 
 def _is_redis() -> bool:

@@ -9,12 +9,18 @@ What makes it dependable (the LISTEN/NOTIFY listener that silently died is the f
   moves past a change whose keys are not gone.
 - A store whose changes were all to stock (orders in a flash sale) keeps its cached copy: its stock
   counter is bumped instead, and the copy is refreshed at most once a second (catalogue/cache.py).
-- Replica lag: deleting the key before the replicas have the change lets a concurrent miss rebuild it
-  from a stale replica. Each batch is deleted at once (fresh for readers of the primary), and again
-  once every reachable replica has replayed past the primary's WAL position read after the change
-  was seen (dukaan/db/replicas.py measures that), plus CATALOGUE_BUILD_MAX_SECONDS (a build that
+- Replica lag: deleting the key before the replicas have the change would let a concurrent miss
+  rebuild it from a replica that has not replayed it. So before deleting, the invalidator fences the
+  changed stores with the primary's WAL position read after the change was seen: until the replicas
+  have replayed past it, a miss builds from the primary (or a replica already past it), and a copy
+  stamped earlier is never served (catalogue/cache.py). Shoppers get the new price as soon as the key
+  is gone, whatever the lag. The fence lives only as long as the router would keep a replica that
+  lacks the change in rotation (cache.fence_seconds()); stock-only changes are not fenced (their
+  copies are refreshed, not thrown away, and checkout checks stock on the primary).
+- As a second line, each batch is deleted again once every reachable replica has replayed past that
+  position (dukaan/db/replicas.py measures it), plus CATALOGUE_BUILD_MAX_SECONDS (a build that
   started before the replay and finishes later is at most that long; slower builds are never
-  stored). Only then does the position advance.
+  stored). Only then does the position advance, so a crash in between repeats both deletes.
 - Several invalidators at once only repeat deletes; each writes a position it has fully processed.
 """
 
@@ -32,6 +38,7 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError
 
+from catalogue.cache import fence_seconds
 from catalogue.change_log import ChangeLog, Position
 from catalogue.key_deleter import CatalogueKeyDeleter, Stopped, redis_client_from_settings
 from dukaan.backoff import Backoff
@@ -198,14 +205,18 @@ class Invalidator:
             return 0
         stock_ids = set(changes.stock_only)
         store_ids = set(changes.newest_by_store) - stock_ids
+        # Read after the log showed the changes, so past their commits: what a replica must have
+        # replayed to have them.
+        target = self._primary_lsn() if self.replica_aliases else None
         if store_ids:
+            if target is not None:
+                self.keys.fence(store_ids, target, fence_seconds())  # before the delete: no gap
             self.keys.delete(store_ids)
         self.keys.bump_stock(stock_ids)
         delay_ms = (changes.oldest_age_seconds + time.monotonic() - seen_at) * 1000
         self.delays_ms.append(delay_ms)
         self.invalidated += len(store_ids)
         self.stock_refreshed += len(stock_ids)
-        target = self._primary_lsn() if self.replica_aliases else None
         logger.info(
             "invalidated %d store(s) %s, stock of %d, up to change #%d, delay %.1f ms",
             len(store_ids),

@@ -4,7 +4,8 @@ A store page, a product page or the catalogue JSON is rendered once per catalogu
 variant (the page's normalised query), then served as stored bytes until the catalogue changes.
 Each stored answer names the version it was drawn from; it is served only while that is the
 catalogue's current version, and the next render overwrites it. One cache round trip fetches the
-catalogue's head, its stock counter and the stored answer together.
+catalogue's head, its stock counter (with read replicas, the store's fence: a head stamped before
+it is not current) and the stored answer together.
 Only answers that carry nothing of one visitor's are kept (see dukaan/http/edge_cache.py).
 """
 
@@ -44,14 +45,13 @@ def lookup(slug: str, variant: str) -> Lookup:
         store_id = catalogue_cache.store_id_for(slug, remembered_ok=remembered_ok)
         if store_id is None:
             return Lookup(None, None)
-        head, stock = catalogue_cache.head_key(store_id), catalogue_cache.stock_version_key(store_id)
         page = _key(store_id, variant)
-        found = caches["default"].get_many([head, stock, page])
-        cached_head = found.get(head)
+        found = caches["default"].get_many([*catalogue_cache.head_keys(store_id), page])
+        cached_head = found.get(catalogue_cache.head_key(store_id))
         if isinstance(cached_head, dict) and cached_head.get("slug") == slug:
             break
         # The remembered store has no copy under this slug (gone, or the slug moved): ask again.
-    version = catalogue_cache.head_version(slug, store_id, cached_head, found.get(stock))
+    version = catalogue_cache.head_version(slug, store_id, found)
     if version is None:
         return Lookup(None, None)
     stored = found.get(page)

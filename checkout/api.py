@@ -16,13 +16,18 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from checkout.services import OrderThrottled, checkout_place_order, checkout_start_payment
+from checkout.services import OrderThrottled, checkout_place_order, checkout_quote, checkout_start_payment
 from dukaan.db.router import use_primary
 from dukaan.http.authentication import TokenAuthentication
 from dukaan.http.client_ip import client_ip
 from orders import selectors
 from orders.api import StoreOrderListView
-from orders.serializers import PlaceOrderSerializer, PublicOrderSerializer
+from orders.serializers import (
+    PlaceOrderSerializer,
+    PublicOrderSerializer,
+    QuoteRequestSerializer,
+    QuoteSerializer,
+)
 from orders.services import IdempotencyConflict, OrderError, clean_customer
 from stores.selectors import get_active_store_or_404
 from stores.serializers import ApiDetailSerializer, ThrottledSerializer
@@ -105,6 +110,45 @@ class StoreOrdersView(StoreOrderListView):
         order = selectors.order_by_token(order.token)
         body = PublicOrderSerializer(order, context={"payment_url": payment_url}).data
         return Response(body, status=http.HTTP_201_CREATED)
+
+
+class QuoteView(GenericAPIView):
+    """What an order would cost, part by part, before the shopper places it."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []  # anonymous, so no session and no CSRF check
+    serializer_class = QuoteRequestSerializer
+
+    @extend_schema(
+        operation_id="store_quote",
+        request=QuoteRequestSerializer,
+        responses={200: QuoteSerializer, 400: OpenApiResponse(description="`{field: [message]}`")},
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        store = get_active_store_or_404(slug)
+        if not isinstance(request.data, dict):
+            raise ValidationError({"detail": "Send a JSON object."})
+        data = QuoteRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            money = checkout_quote(
+                store=store,
+                items=[dict(item) for item in values["items"]],
+                payment_method=values["payment_method"],
+            )
+        except OrderError as exc:
+            raise ValidationError(exc.message_dict) from None
+        body = {
+            "subtotal": money.subtotal,
+            "discount": money.discount,
+            "delivery_fee": money.delivery_fee,
+            "charges": [{"name": c.name, "amount": c.amount} for c in money.charges],
+            "tax": money.tax,
+            "total": money.total,
+            "coupon": None,
+        }
+        return Response(QuoteSerializer(body).data)
 
 
 class CustomerOrderView(GenericAPIView):

@@ -11,7 +11,8 @@ from django.http import HttpRequest
 from dukaan.http.client_ip import rate_limit_address
 from dukaan.rate_limit import Limit, rate_limit_hit
 from orders.models import Order
-from orders.services import CustomerDetails, OrderError, order_place
+from orders.pricing import PriceBreakdown
+from orders.services import CustomerDetails, OrderError, order_place, order_quote
 from payments.selectors import accepted_payment_methods
 from payments.services import PaymentError, payment_gateway_start
 from stores.models import Store
@@ -75,6 +76,16 @@ def checkout_place_order(
         checkout_key=checkout_key,
         client=client,
     )
+
+
+def checkout_quote(
+    *, store: Store, items: Iterable[Mapping[str, Any]] | Mapping[int, int], payment_method: str
+) -> PriceBreakdown:
+    """What the order would cost with `payment_method` (one the store takes); nothing is placed."""
+    methods = accepted_payment_methods(store)
+    if payment_method not in methods:
+        raise OrderError({"payment_method": "Choose one of: " + ", ".join(methods.values()) + "."})
+    return order_quote(store=store, items=items, payment_method=payment_method)
 
 
 def checkout_start_payment(*, order: Order, request: HttpRequest) -> str | None:

@@ -403,6 +403,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Fields of the same name ("kind", "status") with different choices get names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "ChargeKindEnum": "stores.models.ChargeKind.choices",
+        "OrderStatusEnum": "orders.models.OrderStatus.choices",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "dukaan.http.api_errors.document_error_responses",  # the 4xx answers of every operation

@@ -8,6 +8,7 @@ replaced, and money is scrambled while totals still add up.
 
 from __future__ import annotations
 
+import json
 import random
 import secrets
 from collections.abc import Callable, Iterable
@@ -15,18 +16,27 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.contrib.sessions.models import Session
 from django.db import connection, transaction
-from django.db.models import CharField, Value
+from django.db.models import Case, CharField, Value, When
 from django.db.models.functions import Cast, Concat
 from rest_framework.authtoken.models import Token
 
+from ops.models import EnvironmentMarker
 from orders.models import Order, OrderEvent, OrderItem
-from payments.models import Payment, PaymentEvent
+from payments.models import Payment, PaymentEvent, PaymentEventStatus
 from products.models import Category, Product
 from stores.models import OtpChallenge, Store, User
 
 PAISE = Decimal("0.01")
+REMOVED_REASON = "Reason removed on staging"
+REMOVED_REVIEW_REASON = "Flagged for review (reason removed on staging)"
+PLACEHOLDER_STREET = "Staging Street, Test Nagar"
+PLACEHOLDER_PINCODE = "560001"
+# Every word the sanitizer writes in place of a person's (the leak check ignores values made of
+# these alone: a real "Asha Sharma" cannot be told apart from a fake one).
+PLACEHOLDER_WORDS = (PLACEHOLDER_STREET, PLACEHOLDER_PINCODE, REMOVED_REASON, REMOVED_REVIEW_REASON)
 BATCH = 1000
 Progress = Callable[[str, int, int], None]
 
@@ -41,12 +51,18 @@ class ProductionDatabaseError(RuntimeError):
 def database_marked_production() -> str | None:
     """Why this database counts as production, or None.
 
-    Two marks count: DUKAAN_ENVIRONMENT=production in the environment, and on PostgreSQL a
-    database comment containing "production" (`COMMENT ON DATABASE dukaan IS 'production'`).
-    A pg_dump of a database does not carry its comment, so a restored copy is not marked.
+    Three marks count: DUKAAN_ENVIRONMENT=production in the environment, a "production" row in
+    ops_environmentmarker (`manage.py mark_environment production`), and on PostgreSQL a database
+    comment containing "production" (`COMMENT ON DATABASE dukaan IS 'production'`). A pg_dump of a
+    database does not carry its comment, and refresh_staging dumps without the marker rows, so a
+    refreshed copy is not marked; a hand-restored raw copy keeps the marker row and is refused.
     """
     if settings.DUKAAN_ENVIRONMENT == "production":
         return "DUKAAN_ENVIRONMENT is 'production'"
+    if EnvironmentMarker._meta.db_table in connection.introspection.table_names():
+        marked = EnvironmentMarker.objects.filter(environment="production").first()
+        if marked is not None:
+            return f"its {EnvironmentMarker._meta.db_table} row says 'production' ({marked})"
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -69,7 +85,7 @@ def _batched(queryset, size: int = BATCH) -> Iterable[list]:
         last_id = rows[-1].id
 
 
-def _fake_phone(index: int) -> str:
+def placeholder_phone(index: int) -> str:
     # +91 50…: the shape of an Indian number but no real mobile range, so a sanitized record can
     # never text, or be mistaken for, a real person; unique per index.
     return f"+9150{index:08d}"
@@ -122,7 +138,7 @@ def sanitize_database(*, seed: int | None = None, progress: Progress | None = No
         done = 0
         for rows in _batched(User.objects.all()):
             for user in rows:
-                user.phone = _fake_phone(user.id)
+                user.phone = placeholder_phone(user.id)
                 user.name = _fake_name(rng) if user.name else ""
                 user.set_unusable_password()
             User.objects.bulk_update(rows, ["phone", "name", "password"])
@@ -133,7 +149,8 @@ def sanitize_database(*, seed: int | None = None, progress: Progress | None = No
         total, done = Store.objects.count(), 0
         for rows in _batched(Store.objects.all()):
             for store in rows:
-                store.whatsapp_number = _fake_phone(10_000_000 + store.id) if store.whatsapp_number else ""
+                whatsapp = placeholder_phone(10_000_000 + store.id)
+                store.whatsapp_number = whatsapp if store.whatsapp_number else ""
                 store.upi_id = f"store{store.id}@staging" if store.upi_id else ""
             Store.objects.bulk_update(rows, ["whatsapp_number", "upi_id"])
             done += len(rows)
@@ -175,33 +192,83 @@ def sanitize_database(*, seed: int | None = None, progress: Progress | None = No
                 )
                 order.total = order.subtotal + extra
                 order.customer_name = _fake_name(rng)
-                order.customer_phone = _fake_phone(20_000_000 + order.id)
-                order.address = f"{order.id} Staging Street, Test Nagar"
-                order.pincode = "560001"
+                order.customer_phone = placeholder_phone(20_000_000 + order.id)
+                order.address = f"{order.id} {PLACEHOLDER_STREET}"
+                order.pincode = PLACEHOLDER_PINCODE
                 order.note = ""
                 order.token = secrets.token_urlsafe(24)
                 order.checkout_key = None
                 order.tracking_id = f"TRK{order.id}" if order.tracking_id else ""
+                # A seller's own words about a customer ("no answer at 9876…"): never kept.
+                order.reason = REMOVED_REASON if order.reason else ""
+                order.checkout_fingerprint = ""
             totals = {order.id: order.total for order in rows}
             for payment in payments:
                 payment.amount = totals[payment.order_id]
                 payment.provider_ref = f"stg_{payment.id}" if payment.provider_ref else None
+                # Review reasons quote the real amounts ("Gateway reported 351.00 INR, …").
+                payment.review_reason = REMOVED_REVIEW_REASON if payment.review_reason else ""
             Order.objects.bulk_update(
                 rows,
                 [
                     "subtotal", "total", "customer_name", "customer_phone", "address", "pincode",
-                    "note", "token", "checkout_key", "tracking_id",
+                    "note", "token", "checkout_key", "tracking_id", "reason", "checkout_fingerprint",
                 ],
             )  # fmt: skip
-            Payment.objects.bulk_update(payments, ["amount", "provider_ref"])
+            Payment.objects.bulk_update(payments, ["amount", "provider_ref", "review_reason"])
             done += len(rows)
             tell("orders", done, total)
         report.add("orders", done)
 
-        # Raw provider events and event payloads carry customer details and references.
-        report.add("payment events scrubbed", PaymentEvent.objects.update(body="{}", last_error=""))
+        # Raw provider events and event payloads carry customer details and references; the
+        # gateway's event ids look the event up at the gateway, so they are replaced too.
+        report.add(
+            "payment events scrubbed",
+            PaymentEvent.objects.update(
+                body="{}",
+                last_error="",
+                event_id=Case(
+                    When(event_id__isnull=True, then=Value(None)),
+                    default=Concat(Value("stg_evt_"), Cast("id", CharField())),
+                ),
+            ),
+        )
+        # An unreadable event's outcome is the parser's error, which may quote the body.
+        PaymentEvent.objects.filter(status=PaymentEventStatus.INVALID).update(outcome="")
         report.add("order events scrubbed", OrderEvent.objects.update(payload={}))
+        report.add("admin log entries scrubbed", _scrub_admin_log())
     return report
+
+
+def _scrub_admin_log() -> int:
+    """The admin log names each object by str(obj) (a seller's phone, a payment's amount).
+
+    object_repr becomes "<model> <id>"; change messages keep which fields changed but lose the
+    "object" names of related rows they quote.
+    """
+    done = 0
+    for rows in _batched(LogEntry.objects.select_related("content_type")):
+        for entry in rows:
+            model = entry.content_type.model if entry.content_type else "object"
+            entry.object_repr = f"{model} {entry.object_id or '?'}"
+            entry.change_message = _scrub_change_message(entry.change_message)
+        LogEntry.objects.bulk_update(rows, ["object_repr", "change_message"])
+        done += len(rows)
+    return done
+
+
+def _scrub_change_message(message: str) -> str:
+    try:
+        parsed = json.loads(message) if message else []
+    except ValueError:
+        return ""  # a free-text message (old Django, or written by hand): nothing to keep
+    if not isinstance(parsed, list):
+        return ""
+    for action in parsed:
+        for detail in action.values() if isinstance(action, dict) else ():
+            if isinstance(detail, dict):
+                detail.pop("object", None)
+    return json.dumps(parsed)
 
 
 def seed_staging(

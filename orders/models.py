@@ -88,7 +88,13 @@ class Order(models.Model):
 
     payment_method = models.CharField(max_length=10, choices=PaymentMethod.choices)
     currency = models.CharField(max_length=3, default="INR")
+    # The money as fixed at placement (orders/pricing.py): total = subtotal - discount + delivery_fee
+    # + the charges + tax. A seller editing fees later never changes a placed order.
     subtotal = models.DecimalField(max_digits=14, decimal_places=2)
+    discount = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    delivery_fee = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    charges = models.JSONField(default=list, blank=True, help_text='[{"name", "amount"}] as charged')
+    tax = models.DecimalField("GST", max_digits=12, decimal_places=2, default=Decimal("0"))
     total = models.DecimalField(max_digits=14, decimal_places=2)
     paid_at = models.DateTimeField(null=True, blank=True)
 

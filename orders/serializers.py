@@ -13,10 +13,16 @@ class OrderItemSerializer(serializers.ModelSerializer):
         fields = ["product", "name", "unit_price", "quantity", "line_total"]
 
 
+class ChargeSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
 class OrderSerializer(serializers.ModelSerializer):
     """An order as its seller sees it."""
 
     items = OrderItemSerializer(many=True, read_only=True)
+    charges = ChargeSerializer(many=True, read_only=True, help_text="Extra charges as charged at placement.")
     is_paid = serializers.BooleanField(read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     store = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -31,6 +37,10 @@ class OrderSerializer(serializers.ModelSerializer):
             "status_display",
             "total",
             "subtotal",
+            "discount",
+            "delivery_fee",
+            "charges",
+            "tax",
             "currency",
             "payment_method",
             "is_paid",
@@ -100,6 +110,30 @@ class PlaceOrderSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     payment_method = PaymentMethodField(max_length=10)
     items = OrderItemInputSerializer(many=True, allow_empty=True)
+
+
+class QuoteRequestSerializer(serializers.Serializer):
+    """The order body of POST .../orders/; only the items and the payment method are priced."""
+
+    customer_name = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    customer_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    pincode = serializers.CharField(max_length=6, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    payment_method = PaymentMethodField(max_length=10)
+    items = OrderItemInputSerializer(many=True, allow_empty=True)
+
+
+class QuoteSerializer(serializers.Serializer):
+    """The breakdown of SPEC section 7: what the order would cost, part by part."""
+
+    subtotal = serializers.DecimalField(max_digits=14, decimal_places=2)
+    discount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    delivery_fee = serializers.DecimalField(max_digits=12, decimal_places=2)
+    charges = ChargeSerializer(many=True)
+    tax = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total = serializers.DecimalField(max_digits=14, decimal_places=2)
+    coupon = serializers.CharField(allow_null=True, help_text="The coupon applied (none yet).")
 
 
 class OrderUpdateSerializer(serializers.Serializer):

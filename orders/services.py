@@ -31,10 +31,12 @@ from orders.models import (
     OrderStatus,
     PaymentMethod,
 )
+from orders.pricing import PriceBreakdown, price_breakdown
 from products.models import Product
-from products.stock import StockError, stock_release, stock_reserve
+from products.stock import StockError, shortage_message, stock_release, stock_reserve
 from stores.models import Store, User
 from stores.phone import normalize_phone
+from stores.selectors import store_active_charges
 
 MAX_LINES_PER_ORDER = 50
 MAX_QUANTITY_PER_LINE = 99
@@ -241,7 +243,13 @@ def _place_order(
 
     with transaction.atomic():
         lines: list[tuple[Product, int]] = stock_reserve(store_id=store.id, wanted=wanted)
-        subtotal = sum((p.price * q for p, q in lines), Decimal("0")).quantize(CENT)
+        subtotal = sum(((p.price * q).quantize(CENT) for p, q in lines), Decimal("0"))
+        money = price_breakdown(
+            store=store,
+            subtotal=subtotal,
+            payment_method=payment_method,
+            charges=store_active_charges(store),
+        )
         now = timezone.now()
         pay_first = payment_method == PaymentMethod.GATEWAY or payment_method == PaymentMethod.UPI
         order = Order.objects.create(
@@ -256,8 +264,12 @@ def _place_order(
             note=customer.note,
             payment_method=payment_method,
             currency=store.currency,
-            subtotal=subtotal,
-            total=subtotal,
+            subtotal=money.subtotal,
+            discount=money.discount,
+            delivery_fee=money.delivery_fee,
+            charges=money.charges_as_json(),
+            tax=money.tax,
+            total=money.total,
             checkout_key=checkout_key,
             checkout_fingerprint=fingerprint,
         )
@@ -278,6 +290,11 @@ def _place_order(
             order,
             OrderEvent.PLACED,
             number=order.number,
+            subtotal=str(order.subtotal),
+            discount=str(order.discount),
+            delivery_fee=str(order.delivery_fee),
+            charges=order.charges,
+            tax=str(order.tax),
             total=str(order.total),
             currency=order.currency,
             payment_method=payment_method,
@@ -287,6 +304,29 @@ def _place_order(
             ],
         )
     return order
+
+
+def order_quote(
+    *, store: Store, items: Iterable[Mapping[str, Any]] | Mapping[int, int], payment_method: str
+) -> PriceBreakdown:
+    """What an order of `items` would cost now, with the same checks and money rules as placing it;
+    nothing is reserved or written. Raises OrderError naming the field."""
+    if payment_method not in PaymentMethod.values:
+        raise OrderError({"payment_method": "Choose one of: " + ", ".join(PaymentMethod.values) + "."})
+    wanted = clean_items(items)
+    products = {p.id: p for p in Product.objects.filter(store_id=store.id, id__in=wanted.keys())}
+    subtotal = Decimal("0")
+    for product_id, units in sorted(wanted.items()):
+        product = products.get(product_id)
+        if product is None:
+            raise OrderError({"items": "One of the products is not sold by this store (any more)."})
+        problem = shortage_message(product, units)
+        if problem:
+            raise OrderError({"items": problem})
+        subtotal += (product.price * units).quantize(CENT)
+    return price_breakdown(
+        store=store, subtotal=subtotal, payment_method=payment_method, charges=store_active_charges(store)
+    )
 
 
 def order_status_change(

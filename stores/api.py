@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
@@ -17,13 +18,15 @@ from dukaan.http.client_ip import client_ip
 from dukaan.http.parsers import JSONParser  # too deeply nested JSON is a 400, not a 500
 from stores import services
 from stores.access import get_owned_store_or_404
-from stores.models import Store
+from stores.models import Store, StoreCharge
 from stores.serializers import (
     ApiDetailSerializer,
     OtpRequestAcceptedSerializer,
     OtpRequestSerializer,
     OtpVerifiedSerializer,
     OtpVerifySerializer,
+    StoreChargeSerializer,
+    StoreChargeWriteSerializer,
     StoreCreateSerializer,
     StoreSerializer,
     StoreUpdateSerializer,
@@ -174,3 +177,76 @@ class StoreDetailView(APIView):
         remove_logo = "logo" in changes and changes["logo"] is None
         services.store_update(store=store, remove_logo=remove_logo, **changes)
         return Response(StoreSerializer(store).data)
+
+
+MAX_DB_ID = 2**63 - 1  # the largest BigAutoField value: a larger id is a 404, not a database error
+
+
+def _owned_charge_or_404(store: Store, pk: int) -> StoreCharge:
+    charge = StoreCharge.objects.filter(store=store, pk=pk).first() if pk <= MAX_DB_ID else None
+    if charge is None:
+        raise Http404("No such charge.")
+    return charge
+
+
+class StoreChargeListCreateView(APIView):
+    """The extra charges every order at the store pays (SPEC section 7)."""
+
+    @extend_schema(
+        tags=["stores"],
+        summary="The store's extra charges",
+        responses={200: StoreChargeSerializer(many=True)},
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        store = get_owned_store_or_404(request.user, slug)
+        charges = StoreCharge.objects.filter(store=store).order_by("created_at", "id")
+        return Response(StoreChargeSerializer(charges, many=True).data)
+
+    @extend_schema(
+        tags=["stores"],
+        summary="Add an extra charge (flat rupees, or a percent of the goods)",
+        request=StoreChargeWriteSerializer,
+        responses={201: StoreChargeSerializer, 400: OpenApiResponse(description="`{field: [message]}`")},
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        store = get_owned_store_or_404(request.user, slug)
+        serializer = StoreChargeWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        charge = services.store_charge_create(
+            store=store,
+            name=data.get("name"),
+            kind=data.get("kind"),
+            amount=data.get("amount"),
+            is_active=data.get("is_active", True),
+        )
+        return Response(StoreChargeSerializer(charge).data, status=status.HTTP_201_CREATED)
+
+
+class StoreChargeDetailView(APIView):
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    @extend_schema(tags=["stores"], summary="One extra charge", responses={200: StoreChargeSerializer})
+    def get(self, request: Request, slug: str, pk: int) -> Response:
+        charge = _owned_charge_or_404(get_owned_store_or_404(request.user, slug), pk)
+        return Response(StoreChargeSerializer(charge).data)
+
+    @extend_schema(
+        tags=["stores"],
+        summary="Change an extra charge (orders already placed keep what they paid)",
+        request=StoreChargeWriteSerializer,
+        responses={200: StoreChargeSerializer, 400: OpenApiResponse(description="`{field: [message]}`")},
+    )
+    def patch(self, request: Request, slug: str, pk: int) -> Response:
+        charge = _owned_charge_or_404(get_owned_store_or_404(request.user, slug), pk)
+        serializer = StoreChargeWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        charge = services.store_charge_update(charge=charge, **serializer.validated_data)
+        return Response(StoreChargeSerializer(charge).data)
+
+    @extend_schema(tags=["stores"], summary="Remove an extra charge", responses={204: None})
+    def delete(self, request: Request, slug: str, pk: int) -> Response:
+        services.store_charge_delete(
+            charge=_owned_charge_or_404(get_owned_store_or_404(request.user, slug), pk)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from stores.phone import normalize_phone
@@ -98,12 +100,36 @@ class Store(models.Model):
     upi_id = models.CharField("UPI id", max_length=100, blank=True, help_text="e.g. shopname@okaxis")
     logo = models.FileField(upload_to="logos/", blank=True, max_length=255)
     is_active = models.BooleanField(default=True)
+    # What an order costs on top of its goods (SPEC section 7; the rules: orders/pricing.py).
+    delivery_fee = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    free_delivery_above = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, help_text="Empty: delivery is never free."
+    )
+    delivery_fee_online = models.DecimalField(
+        "delivery fee when paid online",
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="For UPI and gateway orders; empty: the same as the delivery fee.",
+    )
+    gstin = models.CharField("GSTIN", max_length=15, blank=True)
+    gst_percent = models.DecimalField("GST %", max_digits=5, decimal_places=2, default=Decimal("0"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["owner", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(delivery_fee__gte=0)
+                & (Q(free_delivery_above__isnull=True) | Q(free_delivery_above__gte=0))
+                & (Q(delivery_fee_online__isnull=True) | Q(delivery_fee_online__gte=0))
+                & Q(gst_percent__gte=0, gst_percent__lte=100),
+                name="store_fees_in_range",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.slug})"
@@ -111,6 +137,34 @@ class Store(models.Model):
     @property
     def public_url(self) -> str:
         return f"{settings.DUKAAN_PUBLIC_URL}/{self.slug}/"
+
+
+class ChargeKind(models.TextChoices):
+    PERCENT = "percent", "Percent of the goods"
+    FLAT = "flat", "Flat amount per order"
+
+
+class StoreCharge(models.Model):
+    """An extra charge a store adds to every order (packing, a service fee), flat or a percent."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="charges")
+    name = models.CharField(max_length=60)
+    kind = models.CharField(max_length=10, choices=ChargeKind.choices)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0) & (Q(kind="flat") | Q(amount__lte=100)),
+                name="store_charge_amount_in_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.amount}{'%' if self.kind == ChargeKind.PERCENT else ''})"
 
 
 class OtpChallenge(models.Model):

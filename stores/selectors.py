@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from stores.models import Store
+from stores.models import Store, StoreCharge
 
 
 def active_store_by_slug(slug: str) -> Store | None:
@@ -17,3 +17,8 @@ def get_active_store_or_404(slug: str) -> Store:
     if store is None:
         raise Http404("No such store.")
     return store
+
+
+def store_active_charges(store: Store) -> list[StoreCharge]:
+    """The extra charges an order at `store` pays now, in the order the seller added them."""
+    return list(StoreCharge.objects.filter(store=store, is_active=True).order_by("created_at", "id"))

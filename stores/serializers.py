@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from dukaan.media import media_url
-from stores.models import Store
+from stores.models import ChargeKind, Store, StoreCharge
 from stores.phone import MAX_PHONE_INPUT_LENGTH, normalize_phone
 from stores.services import DESCRIPTION_MAX_LENGTH, STORE_NAME_MAX_LENGTH
 
@@ -93,6 +93,11 @@ class StoreSerializer(serializers.ModelSerializer):
             "upi_id",
             "logo_url",
             "is_active",
+            "delivery_fee",
+            "free_delivery_above",
+            "delivery_fee_online",
+            "gstin",
+            "gst_percent",
             "created_at",
             "updated_at",
         ]
@@ -100,6 +105,24 @@ class StoreSerializer(serializers.ModelSerializer):
 
     def get_logo_url(self, store: Store) -> str:
         return media_url(store.logo.name)
+
+
+class StoreChargeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StoreCharge
+        fields = ["id", "name", "kind", "amount", "is_active"]
+        read_only_fields = fields
+
+
+class StoreChargeWriteSerializer(StrictSerializer):
+    """POST/PATCH body of a charge; the service checks the values (stores/services/store_charges.py)."""
+
+    name = serializers.CharField(required=False, max_length=200)
+    kind = serializers.ChoiceField(choices=ChargeKind.choices, required=False)
+    amount = serializers.CharField(
+        required=False, max_length=20, help_text="Rupees (flat) or a percent (0-100)."
+    )
+    is_active = serializers.BooleanField(required=False)
 
 
 class StoreCreateSerializer(StrictSerializer):
@@ -118,6 +141,20 @@ class StoreUpdateSerializer(StrictSerializer):
     )
     upi_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
     is_active = serializers.BooleanField(required=False)
+    # Amounts are checked by the service (stores/services/store_settings.py), one set of messages.
+    delivery_fee = serializers.CharField(required=False, max_length=20, help_text="Rupees, e.g. 30.")
+    free_delivery_above = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=20, help_text="null: never free."
+    )
+    delivery_fee_online = serializers.CharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        max_length=20,
+        help_text="For UPI and gateway orders; null: the same as delivery_fee.",
+    )
+    gstin = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    gst_percent = serializers.CharField(required=False, max_length=20, help_text="0 = no GST.")
     logo = serializers.FileField(
         required=False, allow_null=True, help_text="Multipart image upload; null removes the logo."
     )

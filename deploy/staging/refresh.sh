@@ -1,32 +1,27 @@
 #!/usr/bin/env bash
-# Refresh staging from production (book ch. 6): dump -> restore -> sanitize.
+# Refresh staging from production (book ch. 6). A thin wrapper: the steps, their checks and their
+# clean-up live in `manage.py refresh_staging` (ops/refresh.py), where they are tested.
 #
 #   PROD_DATABASE_URL=postgres://readonly@prod-replica/dukaan \
 #   STAGING_DATABASE_URL=postgres://postgres@staging-db/dukaan_staging \
 #   deploy/staging/refresh.sh
 #
-# Dump from a replica, not the primary, so the dump's long read does not compete with sellers.
-# Run it with the staging app's environment (DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS,
-# DUKAAN_PAYMENT_WEBHOOK_SECRET): manage.py refuses to start without them when DEBUG is off.
-# The restored copy is sanitized before anyone can log in to staging; the app refuses to
-# sanitize a database marked production (DUKAAN_ENVIRONMENT=production or a database comment).
+# Run it with the staging app's environment (DATABASE_URL=staging, REDIS_URL, DJANGO_SECRET_KEY,
+# DJANGO_ALLOWED_HOSTS, DUKAAN_PAYMENT_WEBHOOK_SECRET): manage.py refuses to start without them when
+# DEBUG is off, and staging's cache is emptied only when DATABASE_URL is the target.
+# What it does, in order (nothing is written before the first step has passed):
+#   1. refuses, changing nothing, if DUKAAN_ENVIRONMENT=production, if the target is marked
+#      production (database comment, ops_environmentmarker row), or if source and target are the
+#      same database (same server system identifier and database name, however the URLs are spelt);
+#   2. pg_dump of the source (a replica, so the long read does not compete with sellers);
+#   3. restore into a scratch database in a throwaway local PostgreSQL cluster (or SCRATCH_SERVER_URL),
+#      migrate and sanitize it there, leak-check it, dump it; scratch and dumps are always removed;
+#   4. loads only that sanitized dump into staging, in one transaction; marks it staging, resets the
+#      cache invalidator's position, empties staging's cache;
+#   5. the leak check on staging: exits non-zero if any production value is found.
 set -euo pipefail
 : "${PROD_DATABASE_URL:?set PROD_DATABASE_URL (read-only, ideally a replica)}"
 : "${STAGING_DATABASE_URL:?set STAGING_DATABASE_URL}"
-if [ "$PROD_DATABASE_URL" = "$STAGING_DATABASE_URL" ]; then
-  echo "PROD_DATABASE_URL and STAGING_DATABASE_URL are the same database: refusing." >&2
-  exit 2
-fi
 cd "$(dirname "$0")/../.."
-dump="$(mktemp -d)/dukaan.dump"
-trap 'rm -rf "$(dirname "$dump")"' EXIT
-
-echo "==> pg_dump (custom format, no owners) from production"
-pg_dump --format=custom --no-owner --no-privileges --dbname="$PROD_DATABASE_URL" --file="$dump"
-echo "==> restore into staging (replacing what is there)"
-pg_restore --clean --if-exists --no-owner --no-privileges --jobs=4 --dbname="$STAGING_DATABASE_URL" "$dump"
-echo "==> migrate (staging code may be ahead of production)"
-DATABASE_URL="$STAGING_DATABASE_URL" DUKAAN_ENVIRONMENT=staging python manage.py migrate --noinput
-echo "==> sanitize"
-DATABASE_URL="$STAGING_DATABASE_URL" DUKAAN_ENVIRONMENT=staging python manage.py sanitize_staging --yes
-echo "==> staging refreshed"
+exec "${PYTHON:-python}" manage.py refresh_staging --source "$PROD_DATABASE_URL" --target "$STAGING_DATABASE_URL" \
+  ${SCRATCH_SERVER_URL:+--scratch-server "$SCRATCH_SERVER_URL"}

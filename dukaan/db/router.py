@@ -10,6 +10,10 @@ Writes and migrations go to the primary ("default"). A read goes to a healthy re
 - while the visitor is pinned by read-your-writes (see dukaan/db/read_your_writes.py) and no healthy
   replica has replayed the WAL position of their last write yet.
 
+`read_point(min_lsn)` and `reads_from(alias)` serve a read that must reflect a given WAL position
+(the catalogue cache's fence): it learns where it may go and what position it will see there, and
+sends its queries there.
+
 The per-request decision lives in a contextvar (`RoutingState`), so it follows the request into
 async views and threads started with asgiref; the chosen replica is kept for the whole request.
 """
@@ -28,7 +32,7 @@ from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 
 from dukaan.db import replicas
-from dukaan.db.wal import current_wal_lsn
+from dukaan.db.wal import current_wal_lsn, lsn_to_int
 
 PRIMARY = "default"
 
@@ -56,6 +60,7 @@ class RoutingState:
 
 _state_var: contextvars.ContextVar[RoutingState | None] = contextvars.ContextVar("db_routing", default=None)
 _force_primary_var: contextvars.ContextVar[int] = contextvars.ContextVar("db_force_primary", default=0)
+_read_from_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("db_read_from", default=None)
 
 
 def current_state() -> RoutingState | None:
@@ -87,6 +92,72 @@ def use_primary() -> Iterator[None]:
         yield
     finally:
         _force_primary_var.reset(token)
+
+
+@contextmanager
+def reads_from(alias: str) -> Iterator[None]:
+    """Every read inside goes to `alias` (one that read_point() chose), unless it must be the primary.
+
+    use_primary(), an open transaction and the primary-only models still win: they need the
+    primary whatever was chosen.
+    """
+    token = _read_from_var.set(alias)
+    try:
+        yield
+    finally:
+        _read_from_var.reset(token)
+
+
+@dataclass(frozen=True)
+class ReadPoint:
+    """Where a read goes and the WAL position it sees there (at least: every change committed at or
+    before `lsn` is visible). `lsn` is None without replicas, where nothing lags."""
+
+    alias: str
+    lsn: int | None
+
+
+def _primary_position() -> int | None:
+    """The primary's WAL write position now, on the raw driver cursor (never in query counts)."""
+    conn = connections[PRIMARY]
+    if conn.vendor != "postgresql":
+        return None
+    try:
+        conn.ensure_connection()
+        with conn.connection.cursor() as cursor:
+            return lsn_to_int(current_wal_lsn(cursor))
+    except Exception:  # Django's or the raw driver's error: no position, so nothing trusts this read
+        return None
+
+
+def read_point(min_lsn: int | None = None, *, primary: bool = False) -> ReadPoint:
+    """Where a read that must have every change up to WAL position `min_lsn` can go now.
+
+    A healthy replica that has replayed `min_lsn` (and the visitor's read-your-writes pin), else the
+    primary; the primary also whenever this request's reads must be current (`primary=True`,
+    use_primary(), a transaction, an unsafe method, outside a request). The position is measured
+    before the caller reads, so what it then reads is at least that current.
+    """
+    if not replicas.replica_aliases():
+        return ReadPoint(PRIMARY, None)
+    state = _state_var.get()
+    forced = (
+        primary
+        or bool(_force_primary_var.get())
+        or primary_in_transaction()
+        or state is None
+        or state.primary_reads
+        or (state.pinned and state.pin_lsn is None)
+    )
+    if not forced:
+        if state.pinned and state.pin_lsn is not None:
+            min_lsn = max(min_lsn or 0, state.pin_lsn)
+        alias = replicas.choose_replica(min_lsn=min_lsn)
+        if alias is not None:
+            position = replicas.get_state(alias).replay_position
+            if min_lsn is None or (position is not None and position >= min_lsn):
+                return ReadPoint(alias, position)
+    return ReadPoint(PRIMARY, _primary_position())
 
 
 def primary_in_transaction() -> bool:
@@ -152,6 +223,9 @@ class PrimaryReplicaRouter:
             return PRIMARY
         if model._meta.label_lower in PRIMARY_ONLY_MODELS or primary_in_transaction():
             return PRIMARY
+        chosen = _read_from_var.get()
+        if chosen is not None:
+            return chosen
         state = _state_var.get()
         if state is None or state.primary_reads:
             return PRIMARY

@@ -13,6 +13,7 @@ from stores.services.sign_in import (
     otp_request,
     otp_verify,
 )
+from stores.services.store_charges import store_charge_create, store_charge_delete, store_charge_update
 from stores.services.store_settings import (
     DESCRIPTION_MAX_LENGTH,
     STORE_NAME_MAX_LENGTH,
@@ -43,6 +44,9 @@ __all__ = [
     "otp_verify",
     "prepare_logo",
     "slug_base",
+    "store_charge_create",
+    "store_charge_delete",
+    "store_charge_update",
     "store_create",
     "store_update",
     "validate_description",

@@ -7,6 +7,7 @@ import re
 import secrets
 import uuid
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +19,8 @@ from django.utils.text import slugify
 from PIL import UnidentifiedImageError
 
 from dukaan.images import DecoderBusy, ImageTooLarge, decode_downscaled
+from dukaan.money import parse_amount
+from stores.gstin import normalize_gstin
 from stores.models import RESERVED_SLUGS, Store, User
 from stores.phone import normalize_phone
 
@@ -110,6 +113,41 @@ def validate_upi_id(raw: object) -> str:
     return raw.strip()
 
 
+def _fee_validator(field: str, label: str, *, nullable: bool):
+    """A validator for one of the store's money fields; `nullable` ones take null/"" for "none"."""
+
+    def validate(raw: object) -> Decimal | None:
+        if nullable and (raw is None or (isinstance(raw, str) and not raw.strip())):
+            return None
+        try:
+            return parse_amount(raw, label=label)
+        except ValidationError as exc:
+            raise ValidationError({field: exc.messages}) from None
+
+    return validate
+
+
+validate_delivery_fee = _fee_validator("delivery_fee", "Delivery fee", nullable=False)
+validate_free_delivery_above = _fee_validator("free_delivery_above", "Free delivery above", nullable=True)
+validate_delivery_fee_online = _fee_validator("delivery_fee_online", "Online delivery fee", nullable=True)
+
+
+def validate_gst_percent(raw: object) -> Decimal:
+    try:
+        return parse_amount(raw, label="GST %", maximum=Decimal("100"))
+    except ValidationError as exc:
+        raise ValidationError({"gst_percent": exc.messages}) from None
+
+
+def validate_gstin(raw: object) -> str:
+    if raw is None:
+        return ""
+    try:
+        return normalize_gstin(raw)
+    except ValidationError as exc:
+        raise ValidationError({"gstin": exc.messages}) from None
+
+
 def validate_description(raw: object) -> str:
     if raw is None:
         return ""
@@ -188,6 +226,11 @@ def store_update(
     is_active: object = _UNSET,
     logo: Any = _UNSET,
     remove_logo: bool = False,
+    delivery_fee: object = _UNSET,
+    free_delivery_above: object = _UNSET,
+    delivery_fee_online: object = _UNSET,
+    gstin: object = _UNSET,
+    gst_percent: object = _UNSET,
 ) -> Store:
     """Change a store's settings; only the arguments passed are touched.
 
@@ -210,6 +253,11 @@ def store_update(
     check("description", description, validate_description)
     check("whatsapp_number", whatsapp_number, normalize_whatsapp)
     check("upi_id", upi_id, validate_upi_id)
+    check("delivery_fee", delivery_fee, validate_delivery_fee)
+    check("free_delivery_above", free_delivery_above, validate_free_delivery_above)
+    check("delivery_fee_online", delivery_fee_online, validate_delivery_fee_online)
+    check("gstin", gstin, validate_gstin)
+    check("gst_percent", gst_percent, validate_gst_percent)
     if is_active is not _UNSET:
         if not isinstance(is_active, bool):
             errors.setdefault("is_active", []).append("Must be true or false.")

@@ -29,11 +29,13 @@ WEBHOOK_SECRET = os.environ.get("DUKAAN_FUZZ_WEBHOOK_SECRET", "").encode()
 PUBLIC_STORE_OPERATIONS = {
     ("GET", "/api/v1/stores/{slug}/catalog/"),
     ("POST", "/api/v1/stores/{slug}/orders/"),
+    ("POST", "/api/v1/stores/{slug}/quote/"),
 }
 # What needs no login at all.
 ANONYMOUS_OPERATIONS = PUBLIC_STORE_OPERATIONS | {
     ("POST", "/api/v1/auth/otp/request/"),
     ("POST", "/api/v1/auth/otp/verify/"),
+    ("POST", "/api/v1/auth/logout/"),  # 401 without a token; listed as it needs none to be asked
     ("GET", "/api/v1/orders/{token}/"),
     ("POST", "/api/v1/payments/webhooks/{provider}/"),
 }
