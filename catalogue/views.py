@@ -20,10 +20,12 @@ from catalogue import page_cache
 from catalogue.cache import catalogue_version
 from catalogue.search import storefront_search
 from catalogue.selectors import STOREFRONT_SORTS, catalogue_product, get_catalogue, storefront_products
+from catalogue.share_card import share_card_url
 from dukaan.http import edge_cache
 from dukaan.http.api_errors import not_found
 from dukaan.parsing import parse_whole_number
 from products.search import normalize_query
+from stores.whatsapp import whatsapp_chat_url
 
 PRODUCTS_PER_PAGE = 24
 
@@ -73,6 +75,9 @@ def _store_context(catalogue: dict[str, Any]) -> dict[str, Any]:
         "cart_url": f"/{store['slug']}/cart/",
         "add_to_cart_url": f"/{store['slug']}/cart/add/",
         "share_text": f"Shop at {store['name']} on Dukaan: {store['url']}",
+        # The link preview's picture: the store's share card, named by what is drawn on it.
+        "share_image_url": share_card_url(catalogue),
+        "whatsapp_chat_url": whatsapp_chat_url(store["whatsapp_number"], f"Hi {store['name']}, "),
     }
 
 
@@ -112,6 +117,11 @@ def _render_store(
     context.update(
         {
             "page": page,
+            # Page numbers around this one and at both ends (1 2 … 41 42 43 … 84): a big store
+            # is not 84 taps of "Next".
+            "page_numbers": list(
+                page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
+            ),
             "products": page.object_list,
             "sort": sort,
             "category_id": category_id,
@@ -147,6 +157,10 @@ def _render_product(request: HttpRequest, catalogue: dict[str, Any], product_id:
             "category": category,
             "product_url": product_url,
             "product_share_text": f"{item['name']} at {catalogue['store']['name']}: {product_url}",
+            "product_chat_url": whatsapp_chat_url(
+                catalogue["store"]["whatsapp_number"],
+                f"Hi {catalogue['store']['name']}, I'd like to order {item['name']}: {product_url}",
+            ),
         }
     )
     return render(request, "storefront/product.html", context)

@@ -95,6 +95,7 @@ class StoreOrdersView(StoreOrderListView):
                 payment_method=values["payment_method"],
                 checkout_key=request.headers.get("Idempotency-Key") or None,
                 ip=client_ip(request),
+                coupon_code=values.get("coupon") or None,
             )
         except OrderThrottled as exc:
             return Response(
@@ -132,10 +133,12 @@ class QuoteView(GenericAPIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         try:
-            money = checkout_quote(
+            money, coupon = checkout_quote(
                 store=store,
                 items=[dict(item) for item in values["items"]],
                 payment_method=values["payment_method"],
+                coupon_code=values.get("coupon") or None,
+                customer_phone=values.get("customer_phone") or None,
             )
         except OrderError as exc:
             raise ValidationError(exc.message_dict) from None
@@ -146,7 +149,7 @@ class QuoteView(GenericAPIView):
             "charges": [{"name": c.name, "amount": c.amount} for c in money.charges],
             "tax": money.tax,
             "total": money.total,
-            "coupon": None,
+            "coupon": coupon.code if coupon else None,
         }
         return Response(QuoteSerializer(body).data)
 

@@ -7,7 +7,9 @@ from orders.services import CustomerDetails, clean_customer
 
 
 class CheckoutForm(forms.Form):
-    customer_name = forms.CharField(label="Your name", max_length=120)
+    customer_name = forms.CharField(
+        label="Your name", max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     customer_phone = forms.CharField(
         label="Mobile number",
         max_length=32,
@@ -16,7 +18,7 @@ class CheckoutForm(forms.Form):
     address = forms.CharField(
         label="Delivery address",
         max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
+        widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"}),
     )
     pincode = forms.CharField(
         label="PIN code",
@@ -37,7 +39,8 @@ class CheckoutForm(forms.Form):
     def __init__(self, *args, payment_methods: dict[str, str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["payment_method"].choices = list(payment_methods.items())
-        if len(payment_methods) == 1:
+        # One method is always chosen: an empty choice only ever produced an error on submit.
+        if payment_methods:
             self.fields["payment_method"].initial = next(iter(payment_methods))
         self.customer: CustomerDetails | None = None
 

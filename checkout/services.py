@@ -6,8 +6,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from coupons.models import Coupon
 from dukaan.http.client_ip import rate_limit_address
 from dukaan.rate_limit import Limit, rate_limit_hit
 from orders.models import Order
@@ -16,6 +18,7 @@ from orders.services import CustomerDetails, OrderError, order_place, order_quot
 from payments.selectors import accepted_payment_methods
 from payments.services import PaymentError, payment_gateway_start
 from stores.models import Store
+from stores.phone import normalize_phone
 
 
 class OrderThrottled(Exception):
@@ -61,6 +64,7 @@ def checkout_place_order(
     checkout_key: str | None = None,
     client: str = "",
     ip: str | None = None,
+    coupon_code: str | None = None,
 ) -> Order:
     """Place the order if the store takes `payment_method` and no order limit is reached; see
     orders.services.order_place. Raises OrderThrottled (with `retry_after`) over a limit."""
@@ -75,17 +79,32 @@ def checkout_place_order(
         payment_method=payment_method,
         checkout_key=checkout_key,
         client=client,
+        coupon_code=coupon_code,
     )
 
 
 def checkout_quote(
-    *, store: Store, items: Iterable[Mapping[str, Any]] | Mapping[int, int], payment_method: str
-) -> PriceBreakdown:
-    """What the order would cost with `payment_method` (one the store takes); nothing is placed."""
+    *,
+    store: Store,
+    items: Iterable[Mapping[str, Any]] | Mapping[int, int],
+    payment_method: str,
+    coupon_code: str | None = None,
+    customer_phone: str | None = None,
+) -> tuple[PriceBreakdown, Coupon | None]:
+    """What the order would cost with `payment_method` (one the store takes) and the coupon;
+    nothing is placed or used. The phone, when given, counts the coupon's per-customer limit."""
     methods = accepted_payment_methods(store)
     if payment_method not in methods:
         raise OrderError({"payment_method": "Choose one of: " + ", ".join(methods.values()) + "."})
-    return order_quote(store=store, items=items, payment_method=payment_method)
+    phone = None
+    if customer_phone:
+        try:
+            phone = normalize_phone(customer_phone)
+        except ValidationError as exc:
+            raise OrderError({"customer_phone": exc.messages}) from None
+    return order_quote(
+        store=store, items=items, payment_method=payment_method, coupon_code=coupon_code, customer_phone=phone
+    )
 
 
 def checkout_start_payment(*, order: Order, request: HttpRequest) -> str | None:

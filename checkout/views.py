@@ -28,6 +28,7 @@ from dukaan.parsing import parse_whole_number
 from orders import selectors as order_selectors
 from orders.models import PROGRESS_STEPS, Order, OrderStatus, PaymentMethod
 from orders.services import IdempotencyConflict
+from orders.whatsapp import order_page_url
 from payments.selectors import accepted_payment_methods, order_payments
 from payments.services import PaymentError, payment_gateway_start
 from payments.upi import upi_qr_svg, upi_uri
@@ -35,6 +36,7 @@ from products.models import Product
 from products.stock import shortage_message
 from stores.models import Store
 from stores.selectors import get_active_store_or_404
+from stores.whatsapp import whatsapp_chat_url
 
 
 def _bad_request(request: HttpRequest, store: Store, message: str) -> HttpResponse:
@@ -115,8 +117,17 @@ def cart(request: HttpRequest, slug: str) -> HttpResponse:
                     )
                     return redirect("checkout:cart", slug=store.slug)
                 cart_items[pid] = quantity  # 0 removes the line
-            messages.success(request, "Cart updated.")
+            if "checkout" not in request.POST:
+                messages.success(request, "Cart updated.")
         save_cart(request, store.id, cart_items)
+        # "Checkout" submits the cart form too, so a quantity changed without "Update cart" is
+        # kept; the shopper goes on unless the new quantities need fixing first.
+        if "checkout" in request.POST and remove is None:
+            view = selectors.cart_view(store=store, cart=cart_items)
+            if view.lines and not view.has_problems:
+                return set_count_cookie(redirect("checkout:checkout", slug=store.slug), request, store.id)
+            if view.lines:
+                messages.error(request, "Fix the items below to check out.")
         return set_count_cookie(redirect("checkout:cart", slug=store.slug), request, store.id)
 
     view = selectors.cart_view(store=store, cart=cart_items)
@@ -215,6 +226,11 @@ def order_status(request: HttpRequest, token: str) -> HttpResponse:
         "payments": payments,
         "awaiting_gateway": order.awaits_online_payment,
         "gateway_attempted": order.awaits_online_payment and any(p.status == "pending" for p in payments),
+        # The page's own address, for the shopper to keep or send on (it is the key to the order).
+        "order_page_url": order_page_url(order),
+        "whatsapp_chat_url": whatsapp_chat_url(
+            order.store.whatsapp_number, f"Hi {order.store.name}, about my order #{order.number}: "
+        ),
     }
     if order.payment_method == PaymentMethod.UPI and not order.is_paid and not order.is_closed:
         context["upi_uri"] = upi_uri(order)

@@ -8,6 +8,10 @@
 #   entrypoint.sh release               migrate, then collectstatic when static files live on S3
 #                                       (DUKAAN_STATIC_ON_S3=1, the k8s release Job)
 #   entrypoint.sh invalidator           the cache invalidator (LISTEN + catch up from the change log)
+#   entrypoint.sh worker [celery args]  the background worker: delivers notifications from the order
+#                                       outbox and, unless DUKAAN_WORKER_BEAT=0, runs the scheduler
+#                                       (beat) for the periodic jobs in the same container
+#   entrypoint.sh beat                  the scheduler alone (k8s: one pod, the workers scaled apart)
 #   entrypoint.sh assets                publish collected static files to $DUKAAN_STATIC_PUBLISH_DIR and
 #                                       render the nginx config to $NGINX_CONF_OUT (compose one-shot)
 #   entrypoint.sh <anything else>       run it as is (e.g. python manage.py shell)
@@ -35,6 +39,22 @@ case "$role" in
     ;;
   invalidator)
     exec "$PYTHON" manage.py run_cache_invalidator "$@"
+    ;;
+  worker)
+    # Threads, not forked children: deliveries wait on the provider's network, and a killed
+    # worker leaves no orphan behind. Each send has a timeout, so a slow provider holds one thread.
+    schedule="${DUKAAN_BEAT_SCHEDULE_FILE:-/tmp/dukaan-celerybeat-schedule}"
+    case "${DUKAAN_WORKER_BEAT:-1}" in
+      0|false|no|off) set -- "$@" ;;
+      *) set -- --beat --schedule "$schedule" "$@" ;;
+    esac
+    exec "$PYTHON" -m celery -A dukaan.celery worker --pool threads --without-gossip --without-mingle \
+      --concurrency "${DUKAAN_WORKER_CONCURRENCY:-8}" --loglevel "${DJANGO_LOG_LEVEL:-INFO}" "$@"
+    ;;
+  beat)
+    exec "$PYTHON" -m celery -A dukaan.celery beat \
+      --schedule "${DUKAAN_BEAT_SCHEDULE_FILE:-/tmp/dukaan-celerybeat-schedule}" \
+      --loglevel "${DJANGO_LOG_LEVEL:-INFO}" "$@"
     ;;
   assets)
     # Static files were collected into the image at build time (STATIC_ROOT); nginx serves them

@@ -28,3 +28,12 @@ def qr_svg_file(data: str, *, scale: int = 10) -> bytes:
     buffer = io.BytesIO()
     segno.make_qr(data, error="m").save(buffer, kind="svg", scale=scale, border=BORDER_MODULES)
     return buffer.getvalue()
+
+
+def qr_png_file(data: str, *, scale: int = 16) -> bytes:
+    """A PNG (black on white, no transparency) that opens anywhere and goes out as a WhatsApp photo."""
+    buffer = io.BytesIO()
+    segno.make_qr(data, error="m").save(
+        buffer, kind="png", scale=scale, border=BORDER_MODULES, dark="#000", light="#fff"
+    )
+    return buffer.getvalue()

@@ -88,9 +88,11 @@ INSTALLED_APPS = [
     "stores",
     "products",
     "catalogue",
+    "coupons",
     "orders",
     "payments",
     "checkout",
+    "notifications",  # reads orders and payments; orders reach it only through the outbox
     "ops",
 ]
 
@@ -331,6 +333,65 @@ DUKAAN_UNPAID_UPI_HOURS = env_int("DUKAAN_UNPAID_UPI_HOURS", 24)
 # The built-in fake gateway marks any order paid with one click: on in DEBUG/tests, opt-in elsewhere.
 DUKAAN_FAKE_GATEWAY_ENABLED = env_bool("DUKAAN_FAKE_GATEWAY_ENABLED", DEBUG)
 
+# --- Notifications and background work (notifications/, SPEC section 7).
+# The Celery broker: Redis. Empty (the embedded default) = no worker: notifications are delivered
+# in-process after each commit. Losing a broker message loses nothing (the outbox is re-read).
+DUKAAN_BROKER_URL = os.environ.get("DUKAAN_BROKER_URL", REDIS_URL)
+# "worker": hand deliveries to Celery; "inline": deliver in the committing process (dev, no Redis).
+DUKAAN_NOTIFY_DELIVERY = os.environ.get(
+    "DUKAAN_NOTIFY_DELIVERY", "worker" if DUKAAN_BROKER_URL else "inline"
+).strip()
+# console (development: the log) or http (production: DUKAAN_NOTIFY_HTTP_URL, Bearer token).
+DUKAAN_NOTIFY_BACKEND = os.environ.get("DUKAAN_NOTIFY_BACKEND", "console" if DEBUG else "http").strip()
+DUKAAN_NOTIFY_HTTP_URL = os.environ.get("DUKAAN_NOTIFY_HTTP_URL", "")
+DUKAAN_NOTIFY_HTTP_TOKEN = os.environ.get("DUKAAN_NOTIFY_HTTP_TOKEN", "")
+DUKAAN_NOTIFY_HTTP_TIMEOUT_SECONDS = env_float("DUKAAN_NOTIFY_HTTP_TIMEOUT_SECONDS", 5.0)
+# Tries per notification (5xx, 429, timeouts), the first retry's delay and the cap; jittered.
+DUKAAN_NOTIFY_MAX_ATTEMPTS = env_int("DUKAAN_NOTIFY_MAX_ATTEMPTS", 8)
+DUKAAN_NOTIFY_RETRY_SECONDS = env_float("DUKAAN_NOTIFY_RETRY_SECONDS", 10.0)
+DUKAAN_NOTIFY_RETRY_MAX_SECONDS = env_float("DUKAAN_NOTIFY_RETRY_MAX_SECONDS", 900.0)
+# How often the relay re-reads the outbox and re-sends what the broker may have lost, and how long
+# a worker may hold a notification it is sending before another may take it (a killed worker).
+DUKAAN_NOTIFY_SWEEP_SECONDS = env_float("DUKAAN_NOTIFY_SWEEP_SECONDS", 10.0)
+DUKAAN_NOTIFY_LEASE_SECONDS = env_float("DUKAAN_NOTIFY_LEASE_SECONDS", 60.0)
+# Handled outbox rows and delivered notifications are kept this long, then pruned.
+DUKAAN_OUTBOX_RETENTION_DAYS = env_int("DUKAAN_OUTBOX_RETENTION_DAYS", 30)
+DUKAAN_NOTIFY_RETENTION_DAYS = env_int("DUKAAN_NOTIFY_RETENTION_DAYS", 90)
+# Scheduled jobs (Celery beat): how often each runs.
+DUKAAN_UNPAID_SWEEP_SECONDS = env_float("DUKAAN_UNPAID_SWEEP_SECONDS", 60.0)
+DUKAAN_PAYMENT_REPROCESS_SECONDS = env_float("DUKAAN_PAYMENT_REPROCESS_SECONDS", 300.0)
+DUKAAN_PRUNE_SECONDS = env_float("DUKAAN_PRUNE_SECONDS", 3600.0)
+
+# Celery reads the CELERY_* names below (dukaan/celery.py).
+CELERY_BROKER_URL = DUKAAN_BROKER_URL or "memory://"
+CELERY_TASK_IGNORE_RESULT = True
+# A task's message is acknowledged after it ran, so a killed worker's tasks are redelivered; the
+# outbox sweep re-sends anything else, so a dead broker message costs a delay, never a message.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("DUKAAN_BROKER_VISIBILITY_TIMEOUT_SECONDS", 3600),
+    # A web request that publishes while Redis is down waits this long, not for the OS timeout.
+    "socket_connect_timeout": 1.0,
+    "socket_timeout": 2.0,
+}
+CELERY_TASK_DEFAULT_QUEUE = "dukaan"
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE = {
+    "notifications-sweep": {"task": "notifications.sweep", "schedule": DUKAAN_NOTIFY_SWEEP_SECONDS},
+    "cancel-unpaid-orders": {
+        "task": "notifications.cancel_unpaid_orders",
+        "schedule": DUKAAN_UNPAID_SWEEP_SECONDS,
+    },
+    "reprocess-payment-events": {
+        "task": "notifications.reprocess_payment_events",
+        "schedule": DUKAAN_PAYMENT_REPROCESS_SECONDS,
+    },
+    "prune-outbox-and-change-log": {"task": "notifications.prune", "schedule": DUKAAN_PRUNE_SECONDS},
+}
+
 # --- Proxy: nginx sets X-Forwarded-Proto; only trust it when told we run behind the proxy.
 if env_bool("DUKAAN_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -406,6 +467,7 @@ SPECTACULAR_SETTINGS = {
     # Fields of the same name ("kind", "status") with different choices get names of their own.
     "ENUM_NAME_OVERRIDES": {
         "ChargeKindEnum": "stores.models.ChargeKind.choices",
+        "CouponKindEnum": "coupons.models.CouponKind.choices",
         "OrderStatusEnum": "orders.models.OrderStatus.choices",
     },
     "POSTPROCESSING_HOOKS": [

@@ -29,6 +29,12 @@ finally:
 DUKAAN_SMS_BACKEND = os.environ.get("DUKAAN_SMS_BACKEND", "stores.sms.ConsoleSmsBackend")
 DUKAAN_ALLOW_CONSOLE_SMS = True
 DUKAAN_FAKE_GATEWAY_ENABLED = env_bool("DUKAAN_FAKE_GATEWAY_ENABLED", True)
+# Notifications: the suite's own processes hand them to an in-memory broker nobody reads (tests of
+# notifications start a real worker with a Redis broker in a subprocess, or call the services).
+DUKAAN_BROKER_URL = os.environ.get("DUKAAN_BROKER_URL", "memory://")
+CELERY_BROKER_URL = DUKAAN_BROKER_URL
+DUKAAN_NOTIFY_DELIVERY = os.environ.get("DUKAAN_NOTIFY_DELIVERY", "worker")
+DUKAAN_NOTIFY_BACKEND = os.environ.get("DUKAAN_NOTIFY_BACKEND", "console")
 # No invalidator process runs beside the suite: every cache hit is checked against the change log.
 CATALOGUE_CACHE_VALIDATE_HITS = env_bool("DUKAAN_CATALOGUE_CACHE_VALIDATE_HITS", True)
 # Order and admin sign-in limits are off for the suite, which places many orders and signs in many

@@ -12,9 +12,11 @@ api_v1 = [
     path("", include("stores.api_urls")),
     path("", include("products.api_urls")),
     path("", include("catalogue.api_urls")),
+    path("", include("coupons.api_urls")),
     path("", include("orders.api_urls")),
     path("", include("checkout.api_urls")),
     path("", include("payments.api_urls")),
+    path("", include("notifications.api_urls")),
 ]
 
 # Swagger UI: its configuration script served from here (the split view, not inline in the page);
@@ -38,7 +40,9 @@ urlpatterns = [
     path("dashboard/", include("stores.dashboard_urls")),
     path("dashboard/", include("products.dashboard_urls")),
     path("dashboard/", include("orders.dashboard_urls")),
+    path("dashboard/", include("coupons.dashboard_urls")),
     path("dashboard/", include("payments.dashboard_urls")),
+    path("dashboard/", include("notifications.dashboard_urls")),
     path("", include("payments.urls")),
     path("", include("checkout.urls")),
     path("", include("stores.urls")),

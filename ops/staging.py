@@ -20,9 +20,10 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.sessions.models import Session
 from django.db import connection, transaction
 from django.db.models import Case, CharField, Value, When
-from django.db.models.functions import Cast, Concat
+from django.db.models.functions import Cast, Concat, LPad
 from rest_framework.authtoken.models import Token
 
+from notifications.models import Notification
 from ops.models import EnvironmentMarker
 from orders.models import Order, OrderEvent, OrderItem
 from payments.models import Payment, PaymentEvent, PaymentEventStatus
@@ -236,6 +237,17 @@ def sanitize_database(*, seed: int | None = None, progress: Progress | None = No
         # An unreadable event's outcome is the parser's error, which may quote the body.
         PaymentEvent.objects.filter(status=PaymentEventStatus.INVALID).update(outcome="")
         report.add("order events scrubbed", OrderEvent.objects.update(payload={}))
+        # A notification's text names the customer, their items and total, and goes to a phone;
+        # the provider's answer may echo it. Kept as rows (the counts), emptied of people.
+        report.add(
+            "notifications scrubbed",
+            Notification.objects.update(
+                recipient=Concat(Value("+9150"), LPad(Cast("id", CharField()), 8, Value("0"))),
+                message=Concat(Value("Staging notification "), Cast("id", CharField())),
+                provider_response="",
+                last_error="",
+            ),
+        )
         report.add("admin log entries scrubbed", _scrub_admin_log())
     return report
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from coupons.models import Coupon
 from products.models import Product
 from stores.models import Store
 
@@ -96,6 +97,12 @@ class Order(models.Model):
     charges = models.JSONField(default=list, blank=True, help_text='[{"name", "amount"}] as charged')
     tax = models.DecimalField("GST", max_digits=12, decimal_places=2, default=Decimal("0"))
     total = models.DecimalField(max_digits=14, decimal_places=2)
+    # The coupon the order used (its use is given back with the stock on cancel/reject), and its
+    # code as typed at placement: kept if the seller deletes the coupon later.
+    coupon = models.ForeignKey(
+        Coupon, on_delete=models.SET_NULL, null=True, blank=True, related_name="orders"
+    )
+    coupon_code = models.CharField(max_length=30, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
 
     tracking_id = models.CharField(max_length=100, blank=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from coupons.models import Coupon, CouponKind
 from stores.models import ChargeKind, Store, StoreCharge
 
 CENT = Decimal("0.01")
@@ -99,6 +100,21 @@ def price_breakdown(
     return PriceBreakdown(
         subtotal=subtotal, discount=discount, delivery_fee=delivery, charges=lines, tax=tax, total=total
     )
+
+
+def coupon_discount(coupon: Coupon, subtotal: Decimal) -> tuple[Decimal, bool]:
+    """What `coupon` takes off a subtotal, and whether it makes delivery free (SPEC section 7):
+    percent: subtotal x value / 100, capped at max_discount; flat: value, at most the subtotal;
+    free delivery: nothing off the goods."""
+    if coupon.kind == CouponKind.FREE_DELIVERY:
+        return ZERO, True
+    value = coupon.value or ZERO
+    if coupon.kind == CouponKind.PERCENT:
+        discount = to_paise(subtotal * value / HUNDRED)
+        if coupon.max_discount is not None:
+            discount = min(discount, coupon.max_discount)
+        return discount, False
+    return min(to_paise(value), subtotal), False
 
 
 def stored_breakdown(order: Any) -> PriceBreakdown:

@@ -23,6 +23,7 @@ class OrderSerializer(serializers.ModelSerializer):
 
     items = OrderItemSerializer(many=True, read_only=True)
     charges = ChargeSerializer(many=True, read_only=True, help_text="Extra charges as charged at placement.")
+    coupon = serializers.SerializerMethodField(help_text="The code of the coupon applied, or null.")
     is_paid = serializers.BooleanField(read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     store = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -41,6 +42,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "delivery_fee",
             "charges",
             "tax",
+            "coupon",
             "currency",
             "payment_method",
             "is_paid",
@@ -63,6 +65,9 @@ class OrderSerializer(serializers.ModelSerializer):
             "closed_at",
         ]
         read_only_fields = fields
+
+    def get_coupon(self, order: Order) -> str | None:
+        return order.coupon_code or None
 
 
 class PublicOrderSerializer(OrderSerializer):
@@ -110,6 +115,9 @@ class PlaceOrderSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     payment_method = PaymentMethodField(max_length=10)
     items = OrderItemInputSerializer(many=True, allow_empty=True)
+    coupon = serializers.CharField(
+        max_length=60, required=False, allow_blank=True, help_text="A coupon code."
+    )
 
 
 class QuoteRequestSerializer(serializers.Serializer):
@@ -122,6 +130,9 @@ class QuoteRequestSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
     payment_method = PaymentMethodField(max_length=10)
     items = OrderItemInputSerializer(many=True, allow_empty=True)
+    coupon = serializers.CharField(
+        max_length=60, required=False, allow_blank=True, help_text="A coupon code."
+    )
 
 
 class QuoteSerializer(serializers.Serializer):
@@ -133,7 +144,7 @@ class QuoteSerializer(serializers.Serializer):
     charges = ChargeSerializer(many=True)
     tax = serializers.DecimalField(max_digits=12, decimal_places=2)
     total = serializers.DecimalField(max_digits=14, decimal_places=2)
-    coupon = serializers.CharField(allow_null=True, help_text="The coupon applied (none yet).")
+    coupon = serializers.CharField(allow_null=True, help_text="The code of the coupon applied, or null.")
 
 
 class OrderUpdateSerializer(serializers.Serializer):

@@ -21,6 +21,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from coupons.models import Coupon
+from coupons.rules import coupon_refusal
+from coupons.selectors import coupon_by_code
+from coupons.services import coupon_use_give_back, coupon_use_take, normalize_code
 from dukaan.parsing import parse_whole_number
 from orders.models import (
     CLOSED_STATUSES,
@@ -31,7 +35,7 @@ from orders.models import (
     OrderStatus,
     PaymentMethod,
 )
-from orders.pricing import PriceBreakdown, price_breakdown
+from orders.pricing import PriceBreakdown, coupon_discount, price_breakdown
 from products.models import Product
 from products.stock import StockError, shortage_message, stock_release, stock_reserve
 from stores.models import Store, User
@@ -151,14 +155,19 @@ def _next_order_number(store: Store) -> int:
     return seq.last_number
 
 
-def checkout_fingerprint(*, wanted: Mapping[int, int], customer: CustomerDetails, payment_method: str) -> str:
-    """A hash of what an order request asked for (its items, customer and payment method)."""
+def checkout_fingerprint(
+    *, wanted: Mapping[int, int], customer: CustomerDetails, payment_method: str, coupon_code: str = ""
+) -> str:
+    """A hash of what an order request asked for (its items, customer, payment method and coupon)."""
+    asked: dict[str, Any] = {
+        "items": sorted(wanted.items()),
+        "customer": [customer.name, customer.phone, customer.address, customer.pincode, customer.note],
+        "payment_method": payment_method,
+    }
+    if coupon_code:
+        asked["coupon"] = coupon_code.casefold()
     canonical = json.dumps(
-        {
-            "items": sorted(wanted.items()),
-            "customer": [customer.name, customer.phone, customer.address, customer.pincode, customer.note],
-            "payment_method": payment_method,
-        },
+        asked,
         separators=(",", ":"),
         ensure_ascii=False,
     )
@@ -183,8 +192,12 @@ def order_place(
     payment_method: str,
     checkout_key: str | None = None,
     client: str = "",
+    coupon_code: str | None = None,
 ) -> Order:
     """Create an order, its line items and take its units out of stock, all or nothing.
+
+    A `coupon_code` is applied or the order is refused (OrderError under "coupon"); its use is
+    counted in the same transaction.
 
     Prices, names and totals are read from the database under a row lock; whatever the
     client believed a product cost is never consulted. With a `checkout_key`, repeating the
@@ -200,7 +213,10 @@ def order_place(
         fingerprint = hashlib.sha256(f"client|{client}".encode()).hexdigest()
     elif checkout_key:
         fingerprint = checkout_fingerprint(
-            wanted=clean_items(items), customer=customer, payment_method=payment_method
+            wanted=clean_items(items),
+            customer=customer,
+            payment_method=payment_method,
+            coupon_code=normalize_code(coupon_code),
         )
     if checkout_key:
         existing = _replayed(store, checkout_key, fingerprint)
@@ -214,6 +230,7 @@ def order_place(
             payment_method=payment_method,
             checkout_key=checkout_key,
             fingerprint=fingerprint,
+            coupon_code=normalize_code(coupon_code),
         )
     except StockError as exc:
         raise OrderError(exc.message_dict) from None
@@ -234,6 +251,7 @@ def _place_order(
     payment_method: str,
     checkout_key: str | None,
     fingerprint: str,
+    coupon_code: str = "",
 ) -> Order:
     if not store.is_active:
         raise OrderError({"store": "This store is not taking orders right now."})
@@ -242,13 +260,24 @@ def _place_order(
     wanted = clean_items(items)
 
     with transaction.atomic():
+        # Locks in one order everywhere: the coupon row, then the products (by id), so concurrent
+        # checkouts queue and never deadlock.
+        coupon = coupon_by_code(store=store, code=coupon_code, for_update=True) if coupon_code else None
         lines: list[tuple[Product, int]] = stock_reserve(store_id=store.id, wanted=wanted)
         subtotal = sum(((p.price * q).quantize(CENT) for p, q in lines), Decimal("0"))
+        discount, free_delivery = Decimal("0"), False
+        if coupon_code:
+            _coupon_check(coupon, subtotal=subtotal, phone=customer.phone)
+            if not coupon_use_take(coupon=coupon):
+                raise OrderError({"coupon": "This coupon has been used up."})
+            discount, free_delivery = coupon_discount(coupon, subtotal)
         money = price_breakdown(
             store=store,
             subtotal=subtotal,
             payment_method=payment_method,
             charges=store_active_charges(store),
+            discount=discount,
+            free_delivery=free_delivery,
         )
         now = timezone.now()
         pay_first = payment_method == PaymentMethod.GATEWAY or payment_method == PaymentMethod.UPI
@@ -270,6 +299,8 @@ def _place_order(
             charges=money.charges_as_json(),
             tax=money.tax,
             total=money.total,
+            coupon=coupon,
+            coupon_code=coupon.code if coupon else "",
             checkout_key=checkout_key,
             checkout_fingerprint=fingerprint,
         )
@@ -296,6 +327,7 @@ def _place_order(
             charges=order.charges,
             tax=str(order.tax),
             total=str(order.total),
+            coupon=order.coupon_code or None,
             currency=order.currency,
             payment_method=payment_method,
             status=order.status,
@@ -306,11 +338,30 @@ def _place_order(
     return order
 
 
+def _coupon_check(coupon: Coupon | None, *, subtotal: Decimal, phone: str | None) -> None:
+    """Refuse (OrderError under "coupon") a coupon this order cannot use; per customer by phone."""
+    customer_uses = None
+    if coupon is not None and coupon.per_customer_limit is not None and phone:
+        customer_uses = (
+            Order.objects.filter(coupon=coupon, customer_phone=phone)
+            .exclude(status__in=CLOSED_STATUSES)
+            .count()
+        )
+    refusal = coupon_refusal(coupon, subtotal=subtotal, now=timezone.now(), customer_uses=customer_uses)
+    if refusal:
+        raise OrderError({"coupon": refusal})
+
+
 def order_quote(
-    *, store: Store, items: Iterable[Mapping[str, Any]] | Mapping[int, int], payment_method: str
-) -> PriceBreakdown:
-    """What an order of `items` would cost now, with the same checks and money rules as placing it;
-    nothing is reserved or written. Raises OrderError naming the field."""
+    *,
+    store: Store,
+    items: Iterable[Mapping[str, Any]] | Mapping[int, int],
+    payment_method: str,
+    coupon_code: str | None = None,
+    customer_phone: str | None = None,
+) -> tuple[PriceBreakdown, Coupon | None]:
+    """What an order of `items` would cost now, with the same checks and money rules as placing it,
+    and the coupon applied; nothing is reserved, used or written. Raises OrderError naming the field."""
     if payment_method not in PaymentMethod.values:
         raise OrderError({"payment_method": "Choose one of: " + ", ".join(PaymentMethod.values) + "."})
     wanted = clean_items(items)
@@ -324,9 +375,21 @@ def order_quote(
         if problem:
             raise OrderError({"items": problem})
         subtotal += (product.price * units).quantize(CENT)
-    return price_breakdown(
-        store=store, subtotal=subtotal, payment_method=payment_method, charges=store_active_charges(store)
+    coupon, discount, free_delivery = None, Decimal("0"), False
+    code = normalize_code(coupon_code)
+    if code:
+        coupon = coupon_by_code(store=store, code=code)
+        _coupon_check(coupon, subtotal=subtotal, phone=customer_phone)
+        discount, free_delivery = coupon_discount(coupon, subtotal)
+    money = price_breakdown(
+        store=store,
+        subtotal=subtotal,
+        payment_method=payment_method,
+        charges=store_active_charges(store),
+        discount=discount,
+        free_delivery=free_delivery,
     )
+    return money, coupon
 
 
 def order_status_change(
@@ -400,7 +463,10 @@ def order_status_change(
             locked.reason = reason
             fields.append("reason")
             if not locked.stock_restored:
+                # The coupon's use goes back with the units, under the same once-only flag.
                 _restore_stock(locked)
+                if locked.coupon_id is not None:
+                    coupon_use_give_back(coupon_id=locked.coupon_id)
                 locked.stock_restored = True
                 fields.append("stock_restored")
         locked.save(update_fields=fields)

@@ -3,6 +3,8 @@
 On PostgreSQL: full-text search (English stemming, the name weighted above the description,
 ranked with ts_rank) together with trigram similarity on the name so typos still find the
 product ("runing shoes" -> "Running Shoes", "sheos" -> "Shoes"), and a small synonym list.
+Web-search syntax as shoppers type it: `shoe -nike` leaves Nike out, `"basmati rice"` wants the
+words together (PostgreSQL's websearch_to_tsquery reads both).
 On SQLite (development) a simple case-insensitive match.
 
 Everything goes through `search_product_ids`, so an external engine can replace it later.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 
 from django.db import DatabaseError, connections, router, transaction
 from django.db.models import Case, IntegerField, Q, Value, When
@@ -57,8 +60,48 @@ def normalize_query(query: str | None) -> str:
     return " ".join(cleaned.split())[:MAX_QUERY_CHARS].strip()
 
 
+# A term of the query: an optional leading minus, then a "quoted phrase" or a bare word.
+_TERM = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
+
+
 def query_words(query: str) -> list[str]:
     return [word.strip("'-") for word in _WORD.findall(query.lower()) if word.strip("'-")][:MAX_QUERY_WORDS]
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A query split as web search does: words to find, phrases to find together, terms to leave out."""
+
+    words: list[str]
+    phrases: list[str]
+    excluded: list[str]
+
+    @property
+    def constraint(self) -> str:
+        """The phrases and exclusions in websearch_to_tsquery's own syntax ("" when none)."""
+        return " ".join([*(f'"{p}"' for p in self.phrases), *(f"-{word}" for word in self.excluded)])
+
+
+def parse_query(query: str) -> ParsedQuery:
+    """`shoe -nike "running shoes"` -> words [shoe, running, shoes], phrase, excluded [nike]."""
+    words: list[str] = []
+    phrases: list[str] = []
+    excluded: list[str] = []
+    for match in _TERM.finditer(query.lower()):
+        minus, phrase, word_minus, word = match.groups()
+        negated = bool(minus if phrase is not None else word_minus)
+        text = phrase if phrase is not None else word
+        found = query_words(text or "")
+        if not found:
+            continue
+        if negated:
+            # A left-out phrase leaves out its words (one at a time is what shoppers mean by it).
+            excluded.extend(found)
+        else:
+            words.extend(found)
+            if phrase is not None and len(found) > 1:
+                phrases.append(" ".join(found))
+    return ParsedQuery(words[:MAX_QUERY_WORDS], phrases[:MAX_QUERY_WORDS], excluded[:MAX_QUERY_WORDS])
 
 
 def expand_synonyms(word: str) -> list[str]:
@@ -76,9 +119,10 @@ def search_product_ids(store_id: int, query: str, limit: int = 200, *, active_on
     False (the seller's own dashboard searches them too).
     """
     text = normalize_query(query)
-    words = query_words(text)
+    parsed = parse_query(text)
+    words = parsed.words
     if not words:
-        return []
+        return []  # nothing to find ("-nike" alone lists nothing, as an empty query does)
     limit = max(1, min(int(limit), 1000))
     # Reads go where the router sends them (a replica when there is one).
     alias = router.db_for_read(Product)
@@ -89,13 +133,11 @@ def search_product_ids(store_id: int, query: str, limit: int = 200, *, active_on
             # transaction-locally, and a failed search cannot poison the caller's transaction.
             nested = connection.in_atomic_block
             with transaction.atomic(using=alias):
-                return _search_postgres(
-                    connection, int(store_id), text, words, limit, active_only, nested=nested
-                )
+                return _search_postgres(connection, int(store_id), parsed, limit, active_only, nested=nested)
         except DatabaseError:
             # e.g. pg_trgm/fuzzystrmatch missing on this server: degrade, never fail the page.
             logger.exception("full-text search failed; using the simple match")
-    return _search_simple(int(store_id), words, limit, active_only)
+    return _search_simple(int(store_id), parsed, limit, active_only)
 
 
 # Candidates re-ranked with the (comparatively costly) edit distance; the rest keep their order.
@@ -103,8 +145,9 @@ RERANK_CANDIDATES = 500
 
 
 def _search_postgres(
-    connection, store_id: int, text: str, words: list[str], limit: int, active_only: bool, *, nested: bool
+    connection, store_id: int, parsed: ParsedQuery, limit: int, active_only: bool, *, nested: bool
 ) -> list[int]:
+    words = parsed.words
     tsquery_params: list[object] = []
     word_queries = []
     for word in words:
@@ -113,8 +156,19 @@ def _search_postgres(
         tsquery_params.extend(alternatives)
     # Every word (or one of its synonyms) must match; stop words ("the") drop out.
     tsquery_sql = " && ".join(word_queries)
-    raw = text.lower()
+    # Trigrams compare the words to find with the name: not the minus signs and quotes.
+    raw = " ".join(words)
     active_sql = "AND p.is_active" if active_only else ""
+    # Phrases and left-out words hold for every candidate, found by full text or by a close name.
+    # (numnode = 0: only stop words, e.g. "-the", which constrain nothing.)
+    constraint_sql = ""
+    constraint_params: list[object] = []
+    if parsed.constraint:
+        constraint_sql = (
+            "AND (numnode(websearch_to_tsquery('english', %s)) = 0"
+            " OR p.search_document @@ websearch_to_tsquery('english', %s))"
+        )
+        constraint_params = [parsed.constraint, parsed.constraint]
     # p.search_document is a STORED generated column (migration 0005): name weighted A above
     # description B, GIN-indexed. `<%` (written `<%%` for the driver) is pg_trgm's word
     # similarity operator (GIN-indexed on name): true above pg_trgm.word_similarity_threshold,
@@ -133,7 +187,7 @@ def _search_postgres(
                    word_similarity(%s, p.name) AS similarity,
                    ts_rank(p.search_document, {tsquery_sql}) AS rank
             FROM products_product p
-            WHERE p.store_id = %s {active_sql}
+            WHERE p.store_id = %s {active_sql} {constraint_sql}
               AND (p.search_document @@ ({tsquery_sql}) OR %s <%% p.name)
             ORDER BY p.search_document @@ ({tsquery_sql}) DESC, word_similarity(%s, p.name) DESC,
                      p.position, p.id DESC
@@ -159,6 +213,7 @@ def _search_postgres(
         raw,
         *tsquery_params,
         store_id,
+        *constraint_params,
         *tsquery_params,
         raw,
         *tsquery_params,
@@ -184,10 +239,15 @@ def _search_postgres(
         return found
 
 
-def _search_simple(store_id: int, words: list[str], limit: int, active_only: bool) -> list[int]:
+def _search_simple(store_id: int, parsed: ParsedQuery, limit: int, active_only: bool) -> list[int]:
+    words = parsed.words
     products = Product.objects.filter(store_id=store_id)
     if active_only:
         products = products.filter(is_active=True)
+    for phrase in parsed.phrases:
+        products = products.filter(Q(name__icontains=phrase) | Q(description__icontains=phrase))
+    for word in parsed.excluded:
+        products = products.exclude(Q(name__icontains=word) | Q(description__icontains=word))
     name_hits = Q()
     for word in words:
         alternatives = expand_synonyms(word)

@@ -12,4 +12,6 @@ urlpatterns = [
     path("stores/new/", views.store_new, name="store_new"),
     path("<slug:slug>/settings/", views.store_settings, name="store_settings"),
     path("<slug:slug>/qr.svg", views.qr_download, name="store_qr"),
+    path("<slug:slug>/qr.png", views.qr_png_download, name="store_qr_png"),
+    path("<slug:slug>/poster/", views.store_poster, name="store_poster"),
 ]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dukaan.http.body_limits import MULTIPART_OVERHEAD_BYTES, refuse_on_form, refuse_oversized_body
 from dukaan.http.client_ip import client_ip
-from dukaan.qr import qr_svg_file, qr_svg_inline
+from dukaan.qr import qr_png_file, qr_svg_file, qr_svg_inline
 from dukaan.storage import StorageUnavailable
 from stores import services
 from stores.access import get_owned_store_or_404
@@ -36,10 +36,6 @@ def _safe_next(request: HttpRequest, value: str | None) -> str | None:
     ):
         return value
     return None
-
-
-def _mask(phone: str) -> str:
-    return f"{phone[:-4]}****" if len(phone) > 6 else phone
 
 
 @require_http_methods(["GET", "POST"])
@@ -68,7 +64,8 @@ def login_phone(request: HttpRequest) -> HttpResponse:
             status = 503
         else:
             request.session[SESSION_PHONE] = phone
-            messages.success(request, f"We sent a 6-digit code to {_mask(phone)}.")
+            # The code page shows the number in full, once (a masked copy above it only confused).
+            messages.success(request, "Code sent by SMS.")
             return redirect("dashboard:login_verify")
     elif request.method == "POST":
         status = 400
@@ -131,7 +128,7 @@ def home(request: HttpRequest) -> HttpResponse:
         for s in stores
     ]
     # The nav needs a store: the first one (most sellers have exactly one).
-    return render(request, "dashboard/home.html", {"cards": cards, "store": stores[0]})
+    return render(request, "dashboard/home.html", {"cards": cards, "stores": stores, "store": stores[0]})
 
 
 @login_required
@@ -141,6 +138,27 @@ def qr_download(request: HttpRequest, slug: str) -> HttpResponse:
     response = HttpResponse(qr_svg_file(store.public_url), content_type="image/svg+xml")
     response["Content-Disposition"] = f'attachment; filename="{store.slug}-qr.svg"'
     return response
+
+
+@login_required
+def qr_png_download(request: HttpRequest, slug: str) -> HttpResponse:
+    """The QR code as a PNG: opens in any gallery app and can be sent as a WhatsApp photo."""
+    store = get_owned_store_or_404(request.user, slug)
+    response = HttpResponse(qr_png_file(store.public_url), content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="{store.slug}-qr.png"'
+    return response
+
+
+@login_required
+def store_poster(request: HttpRequest, slug: str) -> HttpResponse:
+    """An A5 poster for the shop counter (store name, QR code, link), styled for printing."""
+    store = get_owned_store_or_404(request.user, slug)
+    context = {
+        "store": store,
+        "qr_svg": qr_svg_inline(store.public_url, title=f"QR code of {store.name}'s online store", scale=8),
+        "link": store.public_url.split("://", 1)[-1].rstrip("/"),
+    }
+    return render(request, "dashboard/store_poster.html", context)
 
 
 @login_required

@@ -151,12 +151,20 @@ def _media_location(options: NginxOptions) -> str:
     if not options.media_root:
         return ""
     root = options.media_root.rstrip("/")
+    # The same rule as the bucket's (dukaan/storage.py): a name with a content hash (32+ hex
+    # digits: product photos, logos, share cards) never changes, so caches keep it a year;
+    # any other name may be replaced in place and is revalidated after five minutes.
     return (
         "        # Media on local disk (no S3 bucket configured).\n"
         "        location /media/ {\n"
         f"            alias {root}/;\n"
-        "            expires 7d;\n"
+        "            access_log off;\n"
         f"            add_header X-Edge-Route {options.edge_name};\n"
+        '            add_header Cache-Control "public, max-age=300";\n'
+        '            location ~ "[0-9a-f]{32,}[^/]*$" {\n'
+        f"                add_header X-Edge-Route {options.edge_name};\n"
+        '                add_header Cache-Control "public, max-age=31536000, immutable";\n'
+        "            }\n"
         "        }\n"
     )
 

@@ -12,3 +12,16 @@ document.addEventListener("click", (event) => {
     document.execCommand("copy"); field.remove(); done();
   }
 });
+// A share link ([data-share]) opens the phone's share sheet where there is one; without it (or
+// without JavaScript) it stays a WhatsApp link.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("[data-share]");
+  if (!link || !navigator.share) return;
+  event.preventDefault();
+  // Rejected when the shopper closes the share sheet: nothing to do.
+  navigator.share({title: link.dataset.shareTitle, url: link.dataset.shareUrl}).catch(() => {});
+});
+// The poster's print button ([data-print]).
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});

@@ -1,4 +1,7 @@
-"""`{{ amount|money:currency }}`: prices as shoppers read them, e.g. ₹1,299.00 or ₹1,29,999.00."""
+"""`{{ amount|money:currency }}`: prices as shoppers read them, e.g. ₹1,299, ₹1,29,999 or ₹95.50.
+
+Whole rupees are written whole, as Indian shops price them; paise show only when there are some.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +31,7 @@ def _indian_grouping(whole: str) -> str:
 
 @register.filter
 def money(value: Any, currency: str = "INR") -> str:
-    """Format an amount (Decimal, str or number) with two decimals; '' for nothing or junk."""
+    """Format an amount (Decimal, str or number): two decimals unless whole; '' for nothing or junk."""
     if value is None or value == "":
         return ""
     try:
@@ -38,6 +41,7 @@ def money(value: Any, currency: str = "INR") -> str:
     sign = "-" if amount < 0 else ""
     whole, _, paise = f"{abs(amount):.2f}".partition(".")
     currency = (currency or "INR").upper()
+    fraction = "" if paise == "00" else f".{paise}"
     if currency == "INR":
-        return f"{sign}{CURRENCY_SYMBOLS['INR']}{_indian_grouping(whole)}.{paise}"
-    return f"{sign}{currency} {int(whole):,}.{paise}"
+        return f"{sign}{CURRENCY_SYMBOLS['INR']}{_indian_grouping(whole)}{fraction}"
+    return f"{sign}{currency} {int(whole):,}{fraction}"

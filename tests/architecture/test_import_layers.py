@@ -14,7 +14,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 # Lowest first; each app may import the ones before it (docs/architecture.md draws this).
-LAYERS = ["dukaan", "stores", "products", "catalogue", "orders", "payments", "checkout", "ops"]
+LAYERS = [
+    "dukaan",
+    "stores",
+    "products",
+    "catalogue",
+    "coupons",
+    "orders",
+    "payments",
+    "checkout",
+    "notifications",
+    "ops",
+]
 DOMAIN_APPS = set(LAYERS) - {"dukaan"}
 # The one module of the project package that names the domain apps: it maps URLs to them.
 PROJECT_MODULES_THAT_MAY_NAME_APPS = {"dukaan/urls.py"}

@@ -114,7 +114,7 @@ def test_shopper_orders_cash_on_delivery_from_the_shared_link(phone_page):
     product_name = card.locator(".sf-card-name").inner_text()
     card.get_by_role("button", name="Add to cart").click()
     page.wait_for_url(re.compile(r"/demo-kirana/cart/"))
-    page.get_by_role("link", name="Checkout").click()
+    page.get_by_role("button", name="Checkout").click()
     page.wait_for_url(re.compile(r"/demo-kirana/checkout/"))
     page.get_by_label("Your name").fill("Meera Shopper")
     page.get_by_label("Mobile number").fill("98123 45678")

@@ -131,6 +131,10 @@ def test_pages_of_a_bigger_store_keep_the_sort(phone_page, dukaan_server, tmp_pa
     second_page_prices = _card_prices(page)
     assert len(second_page_prices) == 24
     assert min(first_page_prices) >= max(second_page_prices)
+    # Page numbers, not only "Next": page 3 is one tap away, and the sort stays on.
+    page.get_by_role("link", name="Page 3").click()
+    page.wait_for_url(re.compile(r"sort=price_desc&page=3"))
+    assert page.locator(".sf-page-numbers [aria-current=page]").inner_text() == "3"
     assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE_WIDTH
     page.screenshot(path=str(tmp_path / "bazaar-page-2-390.png"), full_page=True)
 

@@ -105,6 +105,7 @@ def test_compose_has_every_service_of_the_stack(compose):
         "app1",
         "app2",
         "invalidator",
+        "worker",
         "migrate",
         "assets",
         "db-primary",
@@ -127,24 +128,25 @@ def test_compose_has_every_service_of_the_stack(compose):
 
 def test_app_servers_invalidator_and_jobs_run_the_same_image_with_known_roles(compose):
     services = compose["services"]
-    app_like = ["app1", "app2", "invalidator", "migrate", "assets"]
+    app_like = ["app1", "app2", "invalidator", "worker", "migrate", "assets"]
     assert len({services[name]["image"] for name in app_like}) == 1
     roles = {name: services[name].get("command", ["web"]) for name in app_like}
     assert roles == {
         "app1": ["web"],
         "app2": ["web"],
         "invalidator": ["invalidator"],
+        "worker": ["worker"],
         "migrate": ["migrate"],
         "assets": ["assets"],
     }
     entrypoint = (ROOT / "deploy" / "entrypoint.sh").read_text()
-    for role in {"web", "invalidator", "migrate", "assets", "release"}:
+    for role in {"web", "invalidator", "worker", "beat", "migrate", "assets", "release"}:
         assert re.search(rf"^\s+{role}\)$", entrypoint, re.M), f"entrypoint.sh has no {role} role"
 
 
 def test_app_servers_wait_for_migrations_and_healthy_services(compose):
     services = compose["services"]
-    for name in ("app1", "app2", "invalidator"):
+    for name in ("app1", "app2", "invalidator", "worker"):
         depends = services[name]["depends_on"]
         assert depends["migrate"]["condition"] == "service_completed_successfully"
         assert depends["minio-init"]["condition"] == "service_completed_successfully"
@@ -163,7 +165,7 @@ def test_long_running_services_have_health_checks_and_one_shots_do_not(compose):
     assert "/healthz" in services["app1"]["healthcheck"]["test"]
     assert "http://127.0.0.1:8081/nginx-health" in " ".join(services["nginx"]["healthcheck"]["test"])
     # The image's HTTP health check would mark a process without a web server unhealthy.
-    for name in ("invalidator", "migrate", "assets"):
+    for name in ("invalidator", "worker", "migrate", "assets"):
         assert services[name]["healthcheck"] in ({"disable": True}, {"test": ["NONE"]}), name
     for name in ("migrate", "assets", "minio-init"):
         assert services[name]["restart"] == "no"
@@ -171,12 +173,32 @@ def test_long_running_services_have_health_checks_and_one_shots_do_not(compose):
 
 def test_app_servers_get_every_contract_setting_and_only_names_the_code_reads(compose):
     known = env_names_read_by_the_code()
-    for name in ("app1", "app2", "invalidator", "migrate"):
+    for name in ("app1", "app2", "invalidator", "worker", "migrate"):
         env = compose["services"][name]["environment"]
         assert set(env) >= CONTRACT_ENV, CONTRACT_ENV - set(env)
         assert set(env) <= known, f"{name}: nothing reads {set(env) - known}"
     assert compose["services"]["app1"]["environment"]["DUKAAN_SERVER_NAME"] == "app1"
     assert compose["services"]["app2"]["environment"]["DUKAAN_SERVER_NAME"] == "app2"
+
+
+def test_worker_runs_with_its_scheduler_on_the_redis_broker_and_straight_to_the_primary(compose):
+    worker = compose["services"]["worker"]
+    env = worker["environment"]
+    # The entrypoint's worker role starts beat too unless told not to; compose leaves it on.
+    assert "DUKAAN_WORKER_BEAT" not in env
+    assert env["DUKAAN_BROKER_URL"].startswith("redis://redis:6379/")
+    assert env["DUKAAN_BROKER_URL"] != env["REDIS_URL"], "the broker has its own Redis database"
+    assert "@db-primary:5432/" in env["DATABASE_URL"], "job locks are session locks: no PgBouncer"
+    for name in ("app1", "app2"):
+        # The app servers publish to the same broker, or notifications wait for the sweep.
+        assert compose["services"][name]["environment"]["DUKAAN_BROKER_URL"] == env["DUKAAN_BROKER_URL"]
+    assert env["DUKAAN_NOTIFY_BACKEND"] == "http"
+    assert {"DUKAAN_NOTIFY_HTTP_URL", "DUKAAN_NOTIFY_HTTP_TOKEN"} <= set(env)
+    assert "ports" not in worker
+    entrypoint = (ROOT / "deploy" / "entrypoint.sh").read_text()
+    worker_role = entrypoint.split("\n  worker)", 1)[1].split("\n  beat)", 1)[0]
+    assert "celery -A dukaan.celery worker" in worker_role and "--beat" in worker_role
+    assert "DUKAAN_WORKER_BEAT" in worker_role
 
 
 def test_only_nginx_is_trusted_as_a_proxy(compose):
@@ -314,6 +336,30 @@ def test_k8s_has_the_workloads_service_ingress_autoscaler_config_and_secret(mani
         "PodDisruptionBudget",
     } <= kinds
     assert ("Deployment", "dukaan-app") in manifests and ("Deployment", "dukaan-invalidator") in manifests
+    assert ("Deployment", "dukaan-worker") in manifests and ("Deployment", "dukaan-scheduler") in manifests
+
+
+def test_k8s_scales_workers_apart_from_one_scheduler(manifests):
+    worker = manifests[("Deployment", "dukaan-worker")]
+    scheduler = manifests[("Deployment", "dukaan-scheduler")]
+    (worker_container,) = pod_containers(worker)
+    (scheduler_container,) = pod_containers(scheduler)
+    assert worker_container["args"] == ["worker"] and scheduler_container["args"] == ["beat"]
+    worker_env = {e["name"]: e.get("value") for e in worker_container.get("env", [])}
+    assert worker_env["DUKAAN_WORKER_BEAT"] == "0", "beat runs once, in the scheduler pod"
+    assert worker["spec"]["replicas"] >= 2
+    assert scheduler["spec"]["replicas"] == 1 and scheduler["spec"]["strategy"]["type"] == "Recreate"
+    app_service = manifests[("Service", "dukaan-app")]["spec"]["selector"]
+    for doc in (worker, scheduler):
+        labels = doc["spec"]["template"]["metadata"]["labels"]
+        assert doc["spec"]["selector"]["matchLabels"].items() <= labels.items()
+        assert not app_service.items() <= labels.items(), "no traffic to a worker"
+        # beat's schedule file and Celery's temporary files go to the writable /tmp.
+        mounts = {m["mountPath"] for m in pod_containers(doc)[0]["volumeMounts"]}
+        assert "/tmp" in mounts
+    secret = manifests[("Secret", "dukaan-secrets")]["stringData"]
+    assert {"DUKAAN_BROKER_URL", "DUKAAN_NOTIFY_HTTP_URL", "DUKAAN_NOTIFY_HTTP_TOKEN"} <= set(secret)
+    assert manifests[("ConfigMap", "dukaan-config")]["data"]["DUKAAN_NOTIFY_BACKEND"] == "http"
 
 
 def pod_containers(doc: dict) -> list[dict]:

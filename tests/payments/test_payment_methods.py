@@ -46,7 +46,7 @@ def test_gateway_orders_cannot_be_marked_paid_by_hand(store, make_product, selle
 def test_fake_gateway_page_offers_pay_and_fail(gateway_order, client):
     _, payment = gateway_order
     page = client.get(f"/pay/fake/{payment.provider_ref}/").content.decode()
-    assert "Fake Gateway" in page and "300.00" in page and 'value="fail"' in page
+    assert "Fake Gateway" in page and "₹300" in page and 'value="fail"' in page
     assert client.get("/pay/fake/pay_unknown/").status_code == 404
 
 

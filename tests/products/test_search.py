@@ -166,3 +166,47 @@ def test_in_autocommit_the_search_runs_in_its_own_short_transaction(shoe_store, 
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('pg_trgm.word_similarity_threshold')")
         assert cursor.fetchone()[0] == "0.6"
+
+
+@pytest.fixture
+def nike_store(store, make_product):
+    return {
+        "nike": make_product(store, name="Nike Running Shoe", description="Air cushioned"),
+        "bata": make_product(store, name="Bata Canvas Shoe", description="Everyday school shoe"),
+        "puma": make_product(store, name="Puma Shoe", description="Not a Nike, lighter"),
+        "rice": make_product(store, name="Basmati Rice 5 kg", description="Aged long grain"),
+        "brown": make_product(store, name="Brown Rice 1 kg", description="Basmati style, unpolished"),
+    }
+
+
+def test_a_minus_leaves_a_word_out_as_in_web_search(nike_store, store):
+    found = search_product_ids(store.pk, "shoe -nike")
+    assert nike_store["nike"].pk not in found
+    # The minus reaches the description too: "Not a Nike" is left out as well.
+    assert nike_store["puma"].pk not in found
+    assert nike_store["bata"].pk in found
+
+
+def test_a_quoted_phrase_wants_its_words_together(nike_store, store):
+    assert search_product_ids(store.pk, '"basmati rice"') == [nike_store["rice"].pk]
+    assert set(search_product_ids(store.pk, "basmati rice")) >= {
+        nike_store["rice"].pk,
+        nike_store["brown"].pk,
+    }
+
+
+def test_only_left_out_words_find_nothing(nike_store, store):
+    assert search_product_ids(store.pk, "-nike") == []
+    assert search_product_ids(store.pk, '-"running shoe"') == []
+
+
+@pytest.mark.postgres
+def test_a_left_out_stop_word_constrains_nothing_on_postgres(nike_store, store):
+    assert nike_store["bata"].pk in search_product_ids(store.pk, "shoe -the")
+
+
+@pytest.mark.postgres
+def test_typo_matches_still_respect_the_minus_on_postgres(nike_store, store):
+    # "sheo" finds shoes by trigrams, not by full text; the minus still holds for them.
+    found = search_product_ids(store.pk, "sheo -nike")
+    assert found and nike_store["nike"].pk not in found

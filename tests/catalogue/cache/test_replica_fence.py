@@ -22,6 +22,7 @@ import pytest
 import redis
 from django.conf import settings
 
+from stores.templatetags.money import money
 from tests.servers import AppServer, manage, migrate
 
 from .conftest import InvalidatorProcess, invalidator_env, wait_until
@@ -92,7 +93,8 @@ def price_of(catalogue: dict, product_id: int) -> Decimal:
 
 
 def price_shown(page: str, price: Decimal) -> bool:
-    return re.search(rf"(?<![\d.,]){re.escape(str(price))}(?!\d)", page) is not None
+    """The price as the storefront writes it (₹547, ₹95.50), not part of a longer number."""
+    return re.search(rf"{re.escape(money(price))}(?![\d.,])", page) is not None
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from stores.templatetags.money import money
 from tests.servers import AppServer, manage, migrate
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
@@ -196,7 +197,8 @@ def new_price_for(pair, seeded: Seeded) -> Decimal:
 
 
 def price_shown(page: str, price: Decimal) -> bool:
-    return re.search(rf"(?<![\d.,]){re.escape(str(price))}(?!\d)", page) is not None
+    """The price as the storefront writes it (₹547, ₹95.50), not part of a longer number."""
+    return re.search(rf"{re.escape(money(price))}(?![\d.,])", page) is not None
 
 
 def catalogue_price(reply: Reply, seeded: Seeded) -> Decimal:

@@ -38,7 +38,7 @@ def test_a_shoppers_browser_loads_product_photos_from_the_bucket(
             page.goto(f"{live_server.url}/{store.slug}/")
             page.wait_for_load_state("networkidle")
             images = page.eval_on_selector_all(
-                "img[alt='Mango Pickle']", "els => els.map(e => [e.currentSrc, e.complete, e.naturalWidth])"
+                ".sf-card img", "els => els.map(e => [e.currentSrc, e.complete, e.naturalWidth])"
             )
         finally:
             browser.close()
