@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -13,17 +12,12 @@ from coupons import services
 from coupons.models import Coupon
 from coupons.selectors import store_coupons
 from coupons.serializers import CouponSerializer, CouponWriteSerializer
-from stores.access import get_owned_store_or_404
+from stores.access import get_owned_store_or_404, get_store_item_or_404
 from stores.models import Store
-
-MAX_DB_ID = 2**63 - 1  # a larger id is a 404, not a database error
 
 
 def _owned_coupon_or_404(store: Store, pk: int) -> Coupon:
-    coupon = Coupon.objects.filter(store=store, pk=pk).first() if pk <= MAX_DB_ID else None
-    if coupon is None:
-        raise Http404("No such coupon.")
-    return coupon
+    return get_store_item_or_404(Coupon, store, pk)
 
 
 class CouponListCreateView(APIView):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
@@ -17,7 +16,7 @@ from dukaan.http.body_limits import MULTIPART_OVERHEAD_BYTES, body_exceeds
 from dukaan.http.client_ip import client_ip
 from dukaan.http.parsers import JSONParser  # too deeply nested JSON is a 400, not a 500
 from stores import services
-from stores.access import get_owned_store_or_404
+from stores.access import get_owned_store_or_404, get_store_item_or_404
 from stores.models import Store, StoreCharge
 from stores.serializers import (
     ApiDetailSerializer,
@@ -179,14 +178,8 @@ class StoreDetailView(APIView):
         return Response(StoreSerializer(store).data)
 
 
-MAX_DB_ID = 2**63 - 1  # the largest BigAutoField value: a larger id is a 404, not a database error
-
-
 def _owned_charge_or_404(store: Store, pk: int) -> StoreCharge:
-    charge = StoreCharge.objects.filter(store=store, pk=pk).first() if pk <= MAX_DB_ID else None
-    if charge is None:
-        raise Http404("No such charge.")
-    return charge
+    return get_store_item_or_404(StoreCharge, store, pk)
 
 
 class StoreChargeListCreateView(APIView):
