@@ -34,6 +34,15 @@ class CheckoutForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     payment_method = forms.ChoiceField(label="Payment", widget=forms.RadioSelect)
+    coupon = forms.CharField(
+        label="Coupon code (optional)",
+        required=False,
+        max_length=30,
+        # Rendered in the order summary, outside the <form> element but submitted with it.
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "form": "checkout-form"}
+        ),
+    )
     checkout_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args, payment_methods: dict[str, str], **kwargs) -> None:

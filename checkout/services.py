@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -105,6 +106,52 @@ def checkout_quote(
     return order_quote(
         store=store, items=items, payment_method=payment_method, coupon_code=coupon_code, customer_phone=phone
     )
+
+
+@dataclass(frozen=True)
+class CheckoutBreakdowns:
+    """What the cart would cost with each payment method the store takes (the online delivery
+    fee may differ), the coupon they apply, and why the coupon was refused, if it was."""
+
+    by_method: dict[str, PriceBreakdown]
+    coupon: Coupon | None
+    coupon_refusal: str | None
+
+
+def checkout_breakdowns(
+    *,
+    store: Store,
+    items: Mapping[int, int],
+    coupon_code: str | None = None,
+    customer_phone: str | None = None,
+) -> CheckoutBreakdowns:
+    """The checkout page's money: one breakdown per payment method. A refused coupon is dropped
+    (and its reason kept); a cart that cannot be priced (sold out since) has no breakdowns, and
+    placing the order says why."""
+    refusal = None
+    by_method: dict[str, PriceBreakdown] = {}
+    coupon = None
+    try:  # the phone only counts a per-customer limit; a half-typed one counts nothing yet
+        customer_phone = normalize_phone(customer_phone) if customer_phone else None
+    except ValidationError:
+        customer_phone = None
+    for method in accepted_payment_methods(store):
+        code = None if refusal else coupon_code
+        try:
+            by_method[method], coupon = checkout_quote(
+                store=store,
+                items=items,
+                payment_method=method,
+                coupon_code=code,
+                customer_phone=customer_phone,
+            )
+        except OrderError as exc:
+            errors = exc.message_dict
+            if set(errors) != {"coupon"} or refusal is not None:
+                return CheckoutBreakdowns(by_method={}, coupon=None, coupon_refusal=refusal)
+            refusal = errors["coupon"][0]
+            by_method[method], coupon = checkout_quote(store=store, items=items, payment_method=method)
+    return CheckoutBreakdowns(by_method=by_method, coupon=coupon, coupon_refusal=refusal)
 
 
 def checkout_start_payment(*, order: Order, request: HttpRequest) -> str | None:

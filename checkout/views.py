@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from checkout import selectors
 from checkout.cart import MAX_QUANTITY_PER_LINE, get_cart, save_cart, set_count_cookie
 from checkout.forms import CheckoutForm
-from checkout.services import OrderThrottled, checkout_place_order
+from checkout.services import OrderThrottled, checkout_breakdowns, checkout_place_order
 from dukaan.db.router import use_primary
 from dukaan.http.client_ip import client_ip
 from dukaan.parsing import parse_whole_number
@@ -153,7 +153,11 @@ def checkout(request: HttpRequest, slug: str) -> HttpResponse:
 
     status = 200
     headers: dict[str, str] = {}
-    if request.method == "POST":
+    coupon_code = (request.POST.get("coupon") or "").strip()[:30] if request.method == "POST" else ""
+    if request.method == "POST" and request.POST.get("action") == "apply":
+        # "Apply" only prices the cart with the coupon: the form is shown again as typed, unjudged.
+        form = CheckoutForm(initial=request.POST.dict(), payment_methods=methods)
+    elif request.method == "POST":
         form = CheckoutForm(request.POST, payment_methods=methods)
         status = 400  # unless the order is placed below: the page again, with what to fix
         if form.is_valid() and form.customer is not None:
@@ -167,13 +171,18 @@ def checkout(request: HttpRequest, slug: str) -> HttpResponse:
                     # A checkout key answers only the session that used it.
                     client=request.session.session_key or "",
                     ip=client_ip(request),
+                    coupon_code=form.cleaned_data.get("coupon") or None,
                 )
             except OrderThrottled as exc:
                 form.add_error(None, exc.message)
                 status, headers = 429, {"Retry-After": str(exc.retry_after)}
             except ValidationError as exc:
-                for message in _messages_of(exc):
-                    form.add_error(None, message)
+                coupon_errors = exc.message_dict.get("coupon") if hasattr(exc, "error_dict") else None
+                if coupon_errors:
+                    form.add_error("coupon", coupon_errors)
+                else:
+                    for message in _messages_of(exc):
+                        form.add_error(None, message)
                 if isinstance(exc, IdempotencyConflict):
                     status = 409
             else:
@@ -188,7 +197,27 @@ def checkout(request: HttpRequest, slug: str) -> HttpResponse:
                 return set_count_cookie(response, request, store.id)
     else:
         form = CheckoutForm(payment_methods=methods, initial={"checkout_key": secrets.token_urlsafe(16)})
-    context = {"store": store, "cart": view, "form": form}
+    money = checkout_breakdowns(
+        store=store,
+        items=cart_items,
+        coupon_code=coupon_code or None,
+        customer_phone=(request.POST.get("customer_phone") or None) if request.method == "POST" else None,
+    )
+    if money.coupon_refusal and request.POST.get("action") == "apply":
+        status = 400
+    chosen = form["payment_method"].value() or next(iter(methods), "")
+    context = {
+        "store": store,
+        "cart": view,
+        "form": form,
+        "breakdowns": [
+            {"method": method, "label": methods[method], "money": breakdown, "chosen": method == chosen}
+            for method, breakdown in money.by_method.items()
+        ],
+        "coupon_applied": money.coupon,
+        # A refusal the bound form already shows on its field is not said twice.
+        "coupon_refusal": None if form.is_bound and form.errors.get("coupon") else money.coupon_refusal,
+    }
     response = render(request, "checkout/checkout.html", context, status=status)
     for name, value in headers.items():
         response[name] = value

@@ -25,3 +25,12 @@ document.addEventListener("click", (event) => {
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
 });
+// Checkout: show the breakdown and total of the payment method chosen (an online payment may have
+// another delivery fee). Without JavaScript the preselected method's breakdown is shown.
+document.addEventListener("change", (event) => {
+  const radio = event.target.closest("input[name='payment_method']");
+  if (!radio) return;
+  document.querySelectorAll(".co-breakdown[data-method], .co-place-total[data-method]").forEach((block) => {
+    block.hidden = block.dataset.method !== radio.value;
+  });
+});
