@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -18,10 +19,10 @@ from dukaan.http.client_ip import client_ip
 from dukaan.qr import qr_png_file, qr_svg_file, qr_svg_inline
 from dukaan.storage import StorageUnavailable
 from stores import services
-from stores.access import get_owned_store_or_404
+from stores.access import get_owned_store_or_404, get_store_item_or_404
 from stores.backends import OTP_BACKEND
-from stores.forms import OtpForm, PhoneForm, StoreCreateForm, StoreSettingsForm
-from stores.models import Store
+from stores.forms import ChargeForm, DeliveryForm, OtpForm, PhoneForm, StoreCreateForm, StoreSettingsForm
+from stores.models import Store, StoreCharge
 from stores.services.store_settings import LOGO_MAX_BYTES, logo_too_large_message
 
 SESSION_PHONE = "dukaan_login_phone"
@@ -244,3 +245,79 @@ def store_settings(request: HttpRequest, slug: str) -> HttpResponse:
         {"form": form, "store": store},
         status=status,
     )
+
+
+# --- delivery fees, GST and extra charges ----------------------------------------------------
+
+
+def _delivery_page(
+    request: HttpRequest, store: Store, form: DeliveryForm, charge_form: ChargeForm, status: int
+):
+    charges = StoreCharge.objects.filter(store=store).order_by("created_at", "id")
+    context = {"store": store, "form": form, "charge_form": charge_form, "charges": charges}
+    return render(request, "dashboard/delivery.html", context, status=status)
+
+
+def _delivery_initial(store: Store) -> dict:
+    return {
+        "delivery_fee": store.delivery_fee,
+        "free_delivery_above": store.free_delivery_above,
+        "delivery_fee_online": store.delivery_fee_online,
+        "gstin": store.gstin,
+        "gst_percent": store.gst_percent,
+    }
+
+
+def _put_errors(form: forms.Form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def store_delivery(request: HttpRequest, slug: str) -> HttpResponse:
+    """Delivery fees and GST, and the list of extra charges, on one page."""
+    store = get_owned_store_or_404(request.user, slug)
+    form = DeliveryForm(request.POST or None, initial=_delivery_initial(store))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.store_update(store=store, **form.cleaned_data)
+        except ValidationError as exc:
+            _put_errors(form, exc)
+        else:
+            messages.success(request, "Saved. New orders pay these fees; placed orders keep theirs.")
+            return redirect("dashboard:store_delivery", slug=store.slug)
+    status = 400 if request.method == "POST" else 200
+    return _delivery_page(request, store, form, ChargeForm(), status)
+
+
+@login_required
+@require_POST
+def charge_add(request: HttpRequest, slug: str) -> HttpResponse:
+    store = get_owned_store_or_404(request.user, slug)
+    charge_form = ChargeForm(request.POST)
+    if charge_form.is_valid():
+        try:
+            charge = services.store_charge_create(store=store, **charge_form.cleaned_data)
+        except ValidationError as exc:
+            _put_errors(charge_form, exc)
+        else:
+            messages.success(request, f"Added the charge “{charge.name}”.")
+            return redirect("dashboard:store_delivery", slug=store.slug)
+    form = DeliveryForm(initial=_delivery_initial(store))
+    return _delivery_page(request, store, form, charge_form, 400)
+
+
+@login_required
+@require_POST
+def charge_change(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Switch a charge off or on, or remove it (the button pressed says which)."""
+    store = get_owned_store_or_404(request.user, slug)
+    charge = get_store_item_or_404(StoreCharge, store, pk)
+    if request.POST.get("action") == "delete":
+        services.store_charge_delete(charge=charge)
+        messages.success(request, f"Removed the charge “{charge.name}”.")
+    else:
+        services.store_charge_update(charge=charge, is_active=not charge.is_active)
+        messages.success(request, f"“{charge.name}” is now {'on' if charge.is_active else 'off'}.")
+    return redirect("dashboard:store_delivery", slug=store.slug)

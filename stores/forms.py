@@ -105,3 +105,41 @@ class StoreSettingsForm(forms.Form):
         label="Store is open (visible to shoppers)",
         required=False,
     )
+
+
+_MONEY_INPUT = {"inputmode": "decimal", "autocomplete": "off"}
+
+
+class DeliveryForm(forms.Form):
+    """Delivery fees and GST as text; stores/services/store_settings.py checks the values."""
+
+    delivery_fee = forms.CharField(label="Delivery fee (₹)", widget=forms.TextInput(attrs=_MONEY_INPUT))
+    free_delivery_above = forms.CharField(
+        label="Free delivery on orders of (₹, optional)",
+        required=False,
+        widget=forms.TextInput(attrs=_MONEY_INPUT),
+        help_text="Leave empty if delivery is never free.",
+    )
+    delivery_fee_online = forms.CharField(
+        label="Delivery fee when paid online (₹, optional)",
+        required=False,
+        widget=forms.TextInput(attrs=_MONEY_INPUT),
+        help_text="For UPI and card payments; empty: the same fee.",
+    )
+    gstin = forms.CharField(
+        label="GSTIN (optional)",
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    gst_percent = forms.CharField(
+        label="GST % on the goods", widget=forms.TextInput(attrs=_MONEY_INPUT), help_text="0 for no GST."
+    )
+
+
+class ChargeForm(forms.Form):
+    name = forms.CharField(label="Charge", max_length=60, help_text="e.g. Packing")
+    kind = forms.ChoiceField(
+        label="Kind", choices=[("flat", "₹ per order"), ("percent", "% of the goods")], initial="flat"
+    )
+    amount = forms.CharField(label="Amount", widget=forms.TextInput(attrs=_MONEY_INPUT))

@@ -190,6 +190,9 @@ SELLER_PAGES: dict[str, Callable[[object, dict], None]] = {
     "order-list": lambda page, state: page.goto("/dashboard/demo-kirana/orders/"),
     "order-detail": _first_order_detail,
     "store-poster": lambda page, state: page.goto("/dashboard/demo-kirana/poster/"),
+    "delivery-and-charges": lambda page, state: page.goto("/dashboard/demo-kirana/delivery/"),
+    "coupons": lambda page, state: page.goto("/dashboard/demo-kirana/coupons/"),
+    "coupon-form": lambda page, state: page.goto("/dashboard/demo-kirana/coupons/add/"),
 }
 
 
