@@ -12,6 +12,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# The one system package the app needs beyond Python's wheels: the font invoices are drawn with.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, in their own layer: rebuilt only when requirements.txt changes, not on
 # every code change. psycopg2-binary and pillow ship wheels, so no compiler is needed.
 COPY requirements.txt ./

@@ -26,6 +26,7 @@ from dukaan.db.router import use_primary
 from dukaan.http.client_ip import client_ip
 from dukaan.parsing import parse_whole_number
 from orders import selectors as order_selectors
+from orders.invoice import invoice_response
 from orders.models import PROGRESS_STEPS, Order, OrderStatus, PaymentMethod
 from orders.services import IdempotencyConflict
 from orders.whatsapp import order_page_url
@@ -284,6 +285,15 @@ def _progress(order: Order) -> list[dict]:
         {"label": OrderStatus(s).label, "done": i < current, "current": i == current}
         for i, s in enumerate(steps)
     ]
+
+
+@require_http_methods(["GET", "HEAD"])
+def order_invoice(request: HttpRequest, token: str) -> HttpResponse:
+    """The customer's copy of the tax invoice, behind the order's secret link."""
+    order = order_selectors.order_by_token(token)
+    if order is None:
+        raise Http404("No such order.")
+    return invoice_response(order)
 
 
 @never_cache

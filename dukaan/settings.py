@@ -300,6 +300,9 @@ DUKAAN_OTP_MAX_SENDS_PER_PHONE_PER_HOUR = env_int("DUKAAN_OTP_MAX_SENDS_PER_PHON
 DUKAAN_OTP_MAX_SENDS_PER_IP_PER_HOUR = env_int("DUKAAN_OTP_MAX_SENDS_PER_IP_PER_HOUR", 20)
 PHONENUMBER_DEFAULT_REGION = "IN"
 
+# --- Invoices: the Unicode font their PDFs are drawn with (Debian: fonts-dejavu-core).
+DUKAAN_INVOICE_FONT_DIR = os.environ.get("DUKAAN_INVOICE_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
+
 # --- Limits against abuse, counted in the shared cache (dukaan/rate_limit.py).
 # Failed admin sign-ins per window, per account and per client network; past either, no password
 # is checked (the right one neither) until the window ends. nginx limits the path as well.

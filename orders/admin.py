@@ -1,7 +1,13 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
 
+from orders.invoice import invoice_label, invoice_response
 from orders.models import Order, OrderEvent, OrderItem
 
 
@@ -56,7 +62,13 @@ class OrderAdmin(admin.ModelAdmin):
         "payment_method",
         "currency",
         "subtotal",
+        "discount",
+        "coupon_code",
+        "delivery_fee",
+        "charges",
+        "tax",
         "total",
+        "invoice",
         "paid_at",
         "stock_restored",
         "created_at",
@@ -69,7 +81,7 @@ class OrderAdmin(admin.ModelAdmin):
     ]
     # Status moves go through orders.services (stock, outbox), so the admin shows them read-only.
     fields = [
-        *readonly_fields[:9],
+        *readonly_fields[:16],
         "customer_name",
         "customer_phone",
         "address",
@@ -78,12 +90,27 @@ class OrderAdmin(admin.ModelAdmin):
         "tracking_id",
         "shipping_provider",
         "reason",
-        *readonly_fields[9:],
+        *readonly_fields[16:],
     ]
 
     @admin.display(boolean=True, ordering="paid_at")
     def is_paid(self, order: Order) -> bool:
         return order.is_paid
+
+    @admin.display(description="invoice")
+    def invoice(self, order: Order) -> str:
+        url = reverse("admin:orders_order_invoice", args=[order.pk])
+        number = f" {invoice_label(order)}" if order.invoice_number else ""
+        return format_html('<a href="{}">Invoice{} (PDF)</a>', url, number)
+
+    def get_urls(self) -> list:
+        invoice_view = self.admin_site.admin_view(self.invoice_view)
+        return [path("<int:pk>/invoice.pdf", invoice_view, name="orders_order_invoice"), *super().get_urls()]
+
+    def invoice_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return invoice_response(get_object_or_404(Order, pk=pk))
 
     def has_add_permission(self, request) -> bool:
         return False

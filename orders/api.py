@@ -5,7 +5,7 @@ Placing an order and following it by token are the checkout's (checkout/api.py).
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from orders import selectors
+from orders.invoice import invoice_response
 from orders.models import Order, OrderStatus
 from orders.serializers import OrderSerializer, OrderUpdateSerializer
 from orders.services import OrderError, order_status_change
@@ -86,3 +87,16 @@ class StoreOrderDetailView(GenericAPIView):
         except OrderError as exc:
             raise ValidationError(exc.message_dict) from None
         return Response(OrderSerializer(selectors.store_order(store=order.store, number=order.number)).data)
+
+
+class StoreOrderInvoiceView(StoreOrderDetailView):
+    """The order's tax invoice as a PDF (SPEC section 7), numbered from the store's series."""
+
+    @extend_schema(
+        operation_id="store_orders_invoice",
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+    )
+    def get(self, request: Request, slug: str, number: int) -> HttpResponse:
+        return invoice_response(self._order(request, slug, number))
+
+    http_method_names = ["get", "head", "options"]

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from orders import selectors
 from orders.forms import StatusForm
+from orders.invoice import invoice_response
 from orders.models import OrderStatus
 from orders.services import order_status_change
 from orders.whatsapp import order_page_url, whatsapp_link
@@ -79,3 +80,12 @@ def order_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         "order_page_url": order_page_url(order),
     }
     return render(request, "dashboard/orders/order_detail.html", context)
+
+
+@login_required
+def order_invoice(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    store = get_owned_store_or_404(request.user, slug)
+    order = selectors.store_order(store=store, number=number)
+    if order is None:
+        raise Http404("No such order.")
+    return invoice_response(order)

@@ -75,6 +75,17 @@ class OrderNumberSequence(models.Model):
         return f"{self.store_id}: {self.last_number}"
 
 
+class InvoiceSequence(models.Model):
+    """The last tax-invoice number a store issued; its row is locked to issue the next (GST
+    invoices of one seller must be numbered consecutively, without gaps)."""
+
+    store = models.OneToOneField(Store, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.store_id}: {self.last_number}"
+
+
 class Order(models.Model):
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="orders")
     number = models.PositiveIntegerField(help_text="Per-store order number shown as #1001.")
@@ -103,6 +114,9 @@ class Order(models.Model):
         Coupon, on_delete=models.SET_NULL, null=True, blank=True, related_name="orders"
     )
     coupon_code = models.CharField(max_length=30, blank=True)
+    # Issued the first time the invoice is asked for, from the store's consecutive series.
+    invoice_number = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    invoiced_at = models.DateTimeField(null=True, blank=True, editable=False)
     paid_at = models.DateTimeField(null=True, blank=True)
 
     tracking_id = models.CharField(max_length=100, blank=True)
@@ -130,6 +144,11 @@ class Order(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["store", "number"], name="order_unique_number_per_store"),
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
+            models.UniqueConstraint(
+                fields=["store", "invoice_number"],
+                name="order_unique_invoice_number_per_store",
+                condition=Q(invoice_number__isnull=False),
+            ),
             models.UniqueConstraint(
                 fields=["store", "checkout_key"],
                 name="order_unique_checkout_key",
