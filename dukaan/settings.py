@@ -500,5 +500,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "django.server": {"level": "INFO"},
+        # fpdf2's font subsetting logs a dozen INFO lines per invoice.
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -135,3 +135,10 @@ def test_the_admin_downloads_the_invoice(api_client, client, shop, order_body):
     change = client.get(f"/admin/orders/order/{order.pk}/change/").content.decode()
     assert f"/admin/orders/order/{order.pk}/invoice.pdf" in change
     assert f"INV-{store.id}-00001" in _text(client.get(f"/admin/orders/order/{order.pk}/invoice.pdf"))
+
+
+def test_a_name_in_devanagari_still_gets_an_invoice(api_client, shop, order_body):
+    store, kaju = shop
+    placed = _place(api_client, store, kaju, order_body, customer_name="रवि कुमार")
+    text = _text(api_client.get(f"/o/{placed['token']}/invoice.pdf"))
+    assert f"INV-{store.id}-00001" in text and "₹644.80" in text
