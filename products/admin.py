@@ -67,6 +67,7 @@ class ProductAdmin(admin.ModelAdmin):
         "large_preview",
         "image_thumb",
         "image_large",
+        "image_small",
         "image_sha256",
         "created_at",
         "updated_at",
@@ -76,7 +77,19 @@ class ProductAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["store", "name", "description", "category"]}),
         ("Price and stock", {"fields": ["price", "mrp", "stock", "is_active", "position"]}),
-        ("Photo", {"fields": ["large_preview", "new_image", "image_thumb", "image_large", "image_sha256"]}),
+        (
+            "Photo",
+            {
+                "fields": [
+                    "large_preview",
+                    "new_image",
+                    "image_thumb",
+                    "image_large",
+                    "image_small",
+                    "image_sha256",
+                ]
+            },
+        ),
         ("Timestamps", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     actions = ["make_visible", "make_hidden"]

@@ -56,6 +56,8 @@ class Product(models.Model):
     # Image variants, content-addressed (see products/images.py); empty when no photo.
     image_thumb = models.FileField(max_length=255, blank=True)
     image_large = models.FileField(max_length=255, blank=True)
+    # 128 px, for the seller's product list; empty for photos stored before it existed.
+    image_small = models.FileField(max_length=255, blank=True)
     image_sha256 = models.CharField(max_length=64, blank=True)
     is_active = models.BooleanField("visible", default=True)
     position = models.PositiveIntegerField(default=0)

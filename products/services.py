@@ -94,7 +94,11 @@ def _collect(errors: dict[str, list[str]], field: str, func, *args, **kwargs) ->
 
 
 def _image_names(product: Product) -> list[str]:
-    return [name for name in (product.image_thumb.name, product.image_large.name) if name]
+    return [
+        name
+        for name in (product.image_thumb.name, product.image_large.name, product.image_small.name)
+        if name
+    ]
 
 
 def delete_unused_images(*, store_id: int, names: list[str]) -> None:
@@ -104,12 +108,12 @@ def delete_unused_images(*, store_id: int, names: list[str]) -> None:
     if not names:
         return
     used: set[str] = set()
-    for thumb, large in (
+    for variants in (
         Product.objects.filter(store_id=store_id)
-        .filter(Q(image_thumb__in=names) | Q(image_large__in=names))
-        .values_list("image_thumb", "image_large")
+        .filter(Q(image_thumb__in=names) | Q(image_large__in=names) | Q(image_small__in=names))
+        .values_list("image_thumb", "image_large", "image_small")
     ):
-        used.update((thumb, large))
+        used.update(variants)
     delete_stored_files([name for name in names if name not in used])
 
 
@@ -138,6 +142,7 @@ def _write_with_image(image, store: Store, write):
 def _apply_image(product: Product, processed: ProcessedImage) -> None:
     product.image_thumb.name = processed.thumb_name
     product.image_large.name = processed.large_name
+    product.image_small.name = processed.small_name
     product.image_sha256 = processed.sha256
 
 
@@ -255,6 +260,7 @@ def product_update(
             replaced = _image_names(locked)
             locked.image_thumb.name = ""
             locked.image_large.name = ""
+            locked.image_small.name = ""
             locked.image_sha256 = ""
         locked.save()
         keep = set(_image_names(locked))
@@ -267,6 +273,7 @@ def product_update(
         setattr(product, field_name, getattr(updated, field_name))
     product.image_thumb.name = updated.image_thumb.name
     product.image_large.name = updated.image_large.name
+    product.image_small.name = updated.image_small.name
     return updated
 
 

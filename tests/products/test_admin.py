@@ -98,7 +98,7 @@ def test_uploading_a_photo_in_the_admin_goes_through_the_pipeline(
     assert response.status_code == 302, response.context["adminform"].form.errors
     product.refresh_from_db()
     assert product.image_large.name.endswith("-large.jpg")
-    assert len(img.stored_files(media_root)) == 2
+    assert len(img.stored_files(media_root)) == 3  # thumb, large and small
 
 
 def test_deleting_in_the_admin_removes_the_photo(

@@ -41,7 +41,7 @@ def test_multipart_post_with_a_photo_creates_a_product(seller_api, store, media_
     assert body["category"] == category.pk and body["stock"] == 10 and body["is_active"] is True
     assert body["thumb_url"].startswith("/media/products/") and body["thumb_url"].endswith("-thumb.jpg")
     assert body["image_url"].endswith("-large.jpg")
-    assert len(img.stored_files(media_root)) == 2
+    assert len(img.stored_files(media_root)) == 3  # thumb, large and small
 
 
 def test_json_post_without_a_photo_creates_a_product(seller_api, store):
@@ -207,7 +207,7 @@ def test_patch_changes_fields_and_replaces_the_photo(
     assert first.status_code == 200 and second.status_code == 200
     assert second.json()["price"] == "80.00"
     assert second.json()["thumb_url"] != first.json()["thumb_url"]
-    assert len(img.stored_files(media_root)) == 2  # the first photo's files were deleted
+    assert len(img.stored_files(media_root)) == 3  # the first photo's files were deleted
 
 
 def test_patch_with_image_null_removes_the_photo(seller_api, store, media_root, img):

@@ -75,7 +75,7 @@ def test_adding_a_product_with_a_photo(seller_web, store, media_root, img, make_
         category,
         True,
     )
-    assert len(img.stored_files(media_root)) == 2
+    assert len(img.stored_files(media_root)) == 3  # thumb, large and small
 
 
 @pytest.mark.parametrize(

@@ -24,11 +24,16 @@ def test_jpeg_is_stored_as_thumbnail_and_large_variants_with_content_addressed_n
 
     assert processed.thumb_name.startswith("products/7/") and processed.thumb_name.endswith("-thumb.jpg")
     assert processed.large_name.startswith("products/7/") and processed.large_name.endswith("-large.jpg")
-    assert img.stored_files(media_root) == sorted([processed.thumb_name, processed.large_name])
+    assert processed.small_name.startswith("products/7/") and processed.small_name.endswith("-small.jpg")
+    assert img.stored_files(media_root) == sorted(
+        [processed.thumb_name, processed.large_name, processed.small_name]
+    )
     thumb, large = open_stored(processed.thumb_name), open_stored(processed.large_name)
-    assert thumb.format == large.format == "JPEG"
+    small = open_stored(processed.small_name)
+    assert thumb.format == large.format == small.format == "JPEG"
     assert thumb.size == (400, 267)
     assert large.size == (1200, 800)
+    assert small.size == (128, 85)  # the seller's list shows it at 64 px on a 2x screen
     assert len(processed.sha256) == 64
 
 
@@ -49,7 +54,7 @@ def test_uploading_the_same_photo_twice_reuses_the_stored_objects(media_root, im
 
     assert (first.thumb_name, first.large_name) == (second.thumb_name, second.large_name)
     assert second.created_names == []  # not second's to delete if its database write fails
-    assert len(img.stored_files(media_root)) == 2
+    assert len(img.stored_files(media_root)) == 3  # thumb, large and small
 
 
 def test_exif_orientation_is_applied_before_the_metadata_is_dropped(media_root, img):

@@ -103,7 +103,11 @@ def test_replacing_a_photo_deletes_the_old_files_after_commit(
         services.product_update(product=product, image=img.upload(img.png(), "new.png", "image/png"))
 
     product.refresh_from_db()
-    assert set(img.stored_files(media_root)) == {product.image_thumb.name, product.image_large.name}
+    assert set(img.stored_files(media_root)) == {
+        product.image_thumb.name,
+        product.image_large.name,
+        product.image_small.name,
+    }
     assert not old & set(img.stored_files(media_root))
 
 
@@ -117,7 +121,7 @@ def test_a_photo_shared_by_two_products_survives_deleting_one(
     with django_capture_on_commit_callbacks(execute=True):
         services.product_delete(product=first)
 
-    assert len(img.stored_files(media_root)) == 2
+    assert len(img.stored_files(media_root)) == 3  # thumb, large and small
 
 
 def test_deleting_a_product_deletes_its_photo_after_commit(

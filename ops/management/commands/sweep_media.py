@@ -41,8 +41,9 @@ def _walk(storage, prefix: str) -> Iterator[str]:
 
 def referenced_media_names() -> set[str]:
     names: set[str] = set()
-    for thumb, large in Product.objects.values_list("image_thumb", "image_large").iterator(chunk_size=5000):
-        names.update((thumb, large))
+    variants = Product.objects.values_list("image_thumb", "image_large", "image_small")
+    for names_of_one in variants.iterator(chunk_size=5000):
+        names.update(names_of_one)
     names.update(Store.objects.exclude(logo="").values_list("logo", flat=True).iterator(chunk_size=5000))
     names.discard("")
     return names

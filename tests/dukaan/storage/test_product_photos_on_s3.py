@@ -38,7 +38,7 @@ def test_a_product_added_with_a_photo_stores_jpeg_variants_with_long_cache_heade
     assert response.status_code == 201, response.content
     product = Product.objects.get(pk=response.json()["id"])
     keys = s3_media.keys()
-    assert keys == sorted([product.image_thumb.name, product.image_large.name])
+    assert keys == sorted([product.image_thumb.name, product.image_large.name, product.image_small.name])
     assert re.fullmatch(rf"products/{store.pk}/[0-9a-f]{{64}}-thumb\.jpg", product.image_thumb.name)
     assert re.fullmatch(rf"products/{store.pk}/[0-9a-f]{{64}}-large\.jpg", product.image_large.name)
     for key in keys:
@@ -82,7 +82,9 @@ def test_replacing_the_photo_removes_the_old_objects_from_the_bucket(
 
     assert response.status_code == 200, response.content
     product = Product.objects.get(pk=product_id)
-    assert s3_media.keys() == sorted([product.image_thumb.name, product.image_large.name])
+    assert s3_media.keys() == sorted(
+        [product.image_thumb.name, product.image_large.name, product.image_small.name]
+    )
     assert not set(old) & set(s3_media.keys())
     assert response.json()["thumb_url"] == CDN + product.image_thumb.name
 
@@ -100,14 +102,14 @@ def test_a_photo_shared_by_two_products_survives_replacing_it_on_one(
         )
 
     assert set(shared) <= set(s3_media.keys())
-    assert len(s3_media.keys()) == 4
+    assert len(s3_media.keys()) == 6  # two photos, three variants each
 
 
 def test_deleting_the_product_removes_its_photo_from_the_bucket(
     s3_media, seller_api, store, django_capture_on_commit_callbacks
 ):
     product_id = add_product(seller_api, store, photo()).json()["id"]
-    assert len(s3_media.keys()) == 2
+    assert len(s3_media.keys()) == 3  # thumb, large and small
 
     with django_capture_on_commit_callbacks(execute=True):
         response = seller_api.delete(f"/api/v1/stores/{store.slug}/products/{product_id}/")
@@ -166,7 +168,7 @@ def test_a_failed_photo_replacement_keeps_the_product_and_its_old_photo(
         before.image_thumb.name,
         before.image_large.name,
     )
-    assert len(s3_media.keys()) == 2
+    assert len(s3_media.keys()) == 3
 
 
 def test_the_dashboard_shows_the_seller_a_clear_message_when_the_bucket_fails(

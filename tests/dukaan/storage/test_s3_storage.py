@@ -91,7 +91,7 @@ def test_product_photo_variants_land_in_the_bucket_as_jpeg_with_a_year_long_immu
     processed = process_product_image(ContentFile(jpeg_bytes(), name="IMG_1234.HEIC"), store_id=42)
 
     keys = s3_media.keys("products/42/")
-    assert keys == sorted([processed.thumb_name, processed.large_name])
+    assert keys == sorted([processed.thumb_name, processed.large_name, processed.small_name])
     for key in keys:
         head = s3_media.head(key)
         assert head["ContentType"] == "image/jpeg"

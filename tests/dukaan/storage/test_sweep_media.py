@@ -18,12 +18,15 @@ def test_sweep_deletes_unreferenced_photos_and_keeps_the_ones_products_use(
     s3_media, store, make_product, capsys
 ):
     used = default_storage.save(USED.format(store=store.pk), ContentFile(jpeg_bytes()))
+    small = default_storage.save(
+        f"products/{store.pk}/{'b' * 64}-small.jpg", ContentFile(jpeg_bytes((4, 5, 6)))
+    )
     orphan = default_storage.save(ORPHAN.format(store=store.pk), ContentFile(jpeg_bytes((1, 2, 3))))
-    make_product(store, image_thumb=used)
+    make_product(store, image_thumb=used, image_small=small)
 
     call_command("sweep_media", older_than_hours=0)
 
-    assert s3_media.keys("products/") == [used]
+    assert s3_media.keys("products/") == sorted([used, small])
     assert f"deleted {orphan}" in capsys.readouterr().out
 
 
