@@ -44,6 +44,7 @@ def build_catalogue(store: Store) -> dict[str, Any]:
             "name": store.name,
             "description": store.description,
             "currency": store.currency,
+            "language": store.language,  # the storefront's interface language (SPEC section 7)
             "whatsapp_number": store.whatsapp_number,
             "upi_id": store.upi_id,
             "logo_url": media_url(store.logo.name),

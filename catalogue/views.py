@@ -14,6 +14,7 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from catalogue import page_cache
@@ -25,6 +26,7 @@ from dukaan.http import edge_cache
 from dukaan.http.api_errors import not_found
 from dukaan.parsing import parse_whole_number
 from products.search import normalize_query
+from stores.languages import requested_language, shop_language, with_lang
 from stores.whatsapp import whatsapp_chat_url
 
 PRODUCTS_PER_PAGE = 24
@@ -61,23 +63,36 @@ def shared_answer(
     etag = edge_cache.strong_etag(version, variant)
     if edge_cache.etag_matches(request, etag):
         return edge_cache.not_modified(shareable=shareable, etag=etag)
-    response = render_answer(catalogue)
+    # The store's language is the catalogue's, so it is in `variant` only as the visit's `?lang=`;
+    # a change of the store's language is a new catalogue version, hence a new answer.
+    with shop_language(request, catalogue["store"].get("language")):
+        response = render_answer(catalogue)
     if shareable and response.status_code == 200:
         page_cache.store_answer(version, variant, response.content, response["Content-Type"])
     return edge_cache.mark(response, shareable=shareable, etag=etag)
 
 
-def _store_context(catalogue: dict[str, Any]) -> dict[str, Any]:
+def _language_variant(request: HttpRequest) -> str:
+    """The visit's `?lang=` as part of the variant: it changes the page's words and its links."""
+    return f"lang={requested_language(request) or ''}"
+
+
+def _store_context(request: HttpRequest, catalogue: dict[str, Any]) -> dict[str, Any]:
     store = catalogue["store"]
+    link_lang = requested_language(request)
     return {
         "store": store,
         "categories": catalogue["categories"],
-        "cart_url": f"/{store['slug']}/cart/",
-        "add_to_cart_url": f"/{store['slug']}/cart/add/",
-        "share_text": f"Shop at {store['name']} on Dukaan: {store['url']}",
+        # Links keep the visit's `?lang=` (templates: {% lang_url %} and {% querystring %}).
+        "link_lang": link_lang,
+        "cart_url": with_lang(f"/{store['slug']}/cart/", link_lang),
+        "add_to_cart_url": with_lang(f"/{store['slug']}/cart/add/", link_lang),
+        "share_text": _("Shop at %(name)s on Dukaan: %(url)s") % {"name": store["name"], "url": store["url"]},
         # The link preview's picture: the store's share card, named by what is drawn on it.
         "share_image_url": share_card_url(catalogue),
-        "whatsapp_chat_url": whatsapp_chat_url(store["whatsapp_number"], f"Hi {store['name']}, "),
+        "whatsapp_chat_url": whatsapp_chat_url(
+            store["whatsapp_number"], _("Hi %(name)s, ") % {"name": store["name"]}
+        ),
     }
 
 
@@ -89,7 +104,9 @@ def store(request: HttpRequest, slug: str) -> HttpResponse:
     category_id = _positive_int(request.GET.get("category"))
     query = normalize_query(request.GET.get("q", ""))
     page_number = _positive_int(request.GET.get("page")) or 1
-    variant = f"store|sort={sort}|category={category_id}|q={query}|page={page_number}"
+    variant = (
+        f"store|sort={sort}|category={category_id}|q={query}|page={page_number}|{_language_variant(request)}"
+    )
     return shared_answer(
         request,
         slug,
@@ -113,7 +130,7 @@ def _render_store(
     # get_page() turns a page past the end into the last page.
     page = Paginator(products, PRODUCTS_PER_PAGE).get_page(page_number)
 
-    context = _store_context(catalogue)
+    context = _store_context(request, catalogue)
     context.update(
         {
             "page": page,
@@ -128,9 +145,9 @@ def _render_store(
             "query": query,
             "total_products": len(catalogue["products"]),
             "sort_choices": [
-                ("", "Featured"),
-                ("price_asc", "Price: low to high"),
-                ("price_desc", "Price: high to low"),
+                ("", _("Featured")),
+                ("price_asc", _("Price: low to high")),
+                ("price_desc", _("Price: high to low")),
             ],
         }
     )
@@ -140,7 +157,10 @@ def _render_store(
 @require_safe
 def product(request: HttpRequest, slug: str, product_id: int) -> HttpResponse:
     return shared_answer(
-        request, slug, f"product|{product_id}", lambda c: _render_product(request, c, product_id)
+        request,
+        slug,
+        f"product|{product_id}|{_language_variant(request)}",
+        lambda c: _render_product(request, c, product_id),
     )
 
 
@@ -148,7 +168,7 @@ def _render_product(request: HttpRequest, catalogue: dict[str, Any], product_id:
     item = catalogue_product(catalogue, product_id)
     if item is None:
         return not_found(request)
-    context = _store_context(catalogue)
+    context = _store_context(request, catalogue)
     category = next((c for c in catalogue["categories"] if c["id"] == item["category_id"]), None)
     product_url = f"{catalogue['store']['url']}p/{item['id']}/"
     context.update(
@@ -156,10 +176,12 @@ def _render_product(request: HttpRequest, catalogue: dict[str, Any], product_id:
             "product": item,
             "category": category,
             "product_url": product_url,
-            "product_share_text": f"{item['name']} at {catalogue['store']['name']}: {product_url}",
+            "product_share_text": _("%(product)s at %(store)s: %(url)s")
+            % {"product": item["name"], "store": catalogue["store"]["name"], "url": product_url},
             "product_chat_url": whatsapp_chat_url(
                 catalogue["store"]["whatsapp_number"],
-                f"Hi {catalogue['store']['name']}, I'd like to order {item['name']}: {product_url}",
+                _("Hi %(store)s, I'd like to order %(product)s: %(url)s")
+                % {"store": catalogue["store"]["name"], "product": item["name"], "url": product_url},
             ),
         }
     )

@@ -2,40 +2,41 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from orders.services import CustomerDetails, clean_customer
 
 
 class CheckoutForm(forms.Form):
     customer_name = forms.CharField(
-        label="Your name", max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Your name"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
     customer_phone = forms.CharField(
-        label="Mobile number",
+        label=_("Mobile number"),
         max_length=32,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
     address = forms.CharField(
-        label="Delivery address",
+        label=_("Delivery address"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"}),
     )
     pincode = forms.CharField(
-        label="PIN code",
+        label=_("PIN code"),
         max_length=6,
         widget=forms.TextInput(
             attrs={"inputmode": "numeric", "pattern": "[1-9][0-9]{5}", "autocomplete": "postal-code"}
         ),
     )
     note = forms.CharField(
-        label="Note for the seller (optional)",
+        label=_("Note for the seller (optional)"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    payment_method = forms.ChoiceField(label="Payment", widget=forms.RadioSelect)
+    payment_method = forms.ChoiceField(label=_("Payment"), widget=forms.RadioSelect)
     coupon = forms.CharField(
-        label="Coupon code (optional)",
+        label=_("Coupon code (optional)"),
         required=False,
         max_length=30,
         # Rendered in the order summary, outside the <form> element but submitted with it.

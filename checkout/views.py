@@ -13,7 +13,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -35,9 +37,15 @@ from payments.services import PaymentError, payment_gateway_start
 from payments.upi import upi_qr_svg, upi_uri
 from products.models import Product
 from products.stock import shortage_message
+from stores.languages import activate_shop_language, requested_language, speaks_shop_language, with_lang
 from stores.models import Store
 from stores.selectors import get_active_store_or_404
 from stores.whatsapp import whatsapp_chat_url
+
+
+def _redirect(request: HttpRequest, viewname: str, **kwargs: str) -> HttpResponse:
+    """A redirect to another shop page, keeping the visit's `?lang=` (SPEC section 7)."""
+    return redirect(with_lang(reverse(viewname, kwargs=kwargs), requested_language(request)))
 
 
 def _bad_request(request: HttpRequest, store: Store, message: str) -> HttpResponse:
@@ -62,50 +70,61 @@ def _is_cross_site(request: HttpRequest) -> bool:
 @csrf_exempt
 @never_cache
 @require_POST
+@speaks_shop_language
 def cart_add(request: HttpRequest, slug: str) -> HttpResponse:
     store = get_active_store_or_404(slug)
+    activate_shop_language(request, store.language)
     if _is_cross_site(request):
-        return _bad_request(request, store, "Add products from the store's own page.")
+        return _bad_request(request, store, _("Add products from the store's own page."))
     raw_product, raw_qty = request.POST.get("product", ""), request.POST.get("quantity", "1") or "1"
     product_id, quantity = parse_whole_number(raw_product), parse_whole_number(raw_qty)
     if product_id is None or len(raw_product) > 12:
-        return _bad_request(request, store, "Choose a product to add.")
+        return _bad_request(request, store, _("Choose a product to add."))
     if quantity is None or not 1 <= quantity <= MAX_QUANTITY_PER_LINE:
         return _bad_request(
-            request, store, f"Quantity must be a whole number from 1 to {MAX_QUANTITY_PER_LINE}."
+            request,
+            store,
+            _("Quantity must be a whole number from 1 to %(max)d.") % {"max": MAX_QUANTITY_PER_LINE},
         )
     product = Product.objects.filter(pk=product_id, store=store).first()
     if product is None or not product.is_active:
-        return _bad_request(request, store, "That product is not available in this store.")
+        return _bad_request(request, store, _("That product is not available in this store."))
     cart = get_cart(request, store.id)
     new_qty = cart.get(product.id, 0) + quantity
     if new_qty > MAX_QUANTITY_PER_LINE:
-        return _bad_request(request, store, f"At most {MAX_QUANTITY_PER_LINE} of one product per order.")
+        return _bad_request(
+            request, store, _("At most %(max)d of one product per order.") % {"max": MAX_QUANTITY_PER_LINE}
+        )
     problem = shortage_message(product, new_qty)
     if problem:
         return _bad_request(request, store, problem)
     cart[product.id] = new_qty
     save_cart(request, store.id, cart)
-    messages.success(request, f"Added {quantity} x {product.name} to your cart.")
+    messages.success(
+        request,
+        _("Added %(quantity)d x %(name)s to your cart.") % {"quantity": quantity, "name": product.name},
+    )
     # Back to the page the shopper was on (only within this store), else the cart.
     next_url = request.POST.get("next", "")
     if next_url.startswith(f"/{store.slug}/") and url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return set_count_cookie(redirect(next_url), request, store.id)
-    return set_count_cookie(redirect("checkout:cart", slug=store.slug), request, store.id)
+    return set_count_cookie(_redirect(request, "checkout:cart", slug=store.slug), request, store.id)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@speaks_shop_language
 def cart(request: HttpRequest, slug: str) -> HttpResponse:
     store = get_active_store_or_404(slug)
+    activate_shop_language(request, store.language)
     cart_items = get_cart(request, store.id)
     if request.method == "POST":
         remove = parse_whole_number(request.POST.get("remove", ""))
         if remove is not None:
             cart_items.pop(remove, None)
-            messages.success(request, "Removed from your cart.")
+            messages.success(request, _("Removed from your cart."))
         else:
             for pid in list(cart_items):
                 raw = request.POST.get(f"quantity_{pid}")
@@ -114,43 +133,50 @@ def cart(request: HttpRequest, slug: str) -> HttpResponse:
                 quantity = parse_whole_number(raw)
                 if quantity is None or quantity > MAX_QUANTITY_PER_LINE:
                     messages.error(
-                        request, f"Quantity must be a whole number from 0 to {MAX_QUANTITY_PER_LINE}."
+                        request,
+                        _("Quantity must be a whole number from 0 to %(max)d.")
+                        % {"max": MAX_QUANTITY_PER_LINE},
                     )
-                    return redirect("checkout:cart", slug=store.slug)
+                    return _redirect(request, "checkout:cart", slug=store.slug)
                 cart_items[pid] = quantity  # 0 removes the line
             if "checkout" not in request.POST:
-                messages.success(request, "Cart updated.")
+                messages.success(request, _("Cart updated."))
         save_cart(request, store.id, cart_items)
         # "Checkout" submits the cart form too, so a quantity changed without "Update cart" is
         # kept; the shopper goes on unless the new quantities need fixing first.
         if "checkout" in request.POST and remove is None:
             view = selectors.cart_view(store=store, cart=cart_items)
             if view.lines and not view.has_problems:
-                return set_count_cookie(redirect("checkout:checkout", slug=store.slug), request, store.id)
+                return set_count_cookie(
+                    _redirect(request, "checkout:checkout", slug=store.slug), request, store.id
+                )
             if view.lines:
-                messages.error(request, "Fix the items below to check out.")
-        return set_count_cookie(redirect("checkout:cart", slug=store.slug), request, store.id)
+                messages.error(request, _("Fix the items below to check out."))
+        return set_count_cookie(_redirect(request, "checkout:cart", slug=store.slug), request, store.id)
 
     view = selectors.cart_view(store=store, cart=cart_items)
     if view.missing:
         for pid in view.missing:
             cart_items.pop(pid, None)
         save_cart(request, store.id, cart_items)
-        messages.info(request, "A product in your cart is no longer sold and was removed.")
+        messages.info(request, _("A product in your cart is no longer sold and was removed."))
     response = render(request, "checkout/cart.html", {"store": store, "cart": view})
     return set_count_cookie(response, request, store.id)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@speaks_shop_language
 def checkout(request: HttpRequest, slug: str) -> HttpResponse:
     store = get_active_store_or_404(slug)
+    activate_shop_language(request, store.language)
     cart_items = get_cart(request, store.id)
     view = selectors.cart_view(store=store, cart=cart_items)
-    methods = accepted_payment_methods(store)
+    # The labels are plain text, marked in orders/models.py: spoken here in the page's language.
+    methods = {method: _(label) for method, label in accepted_payment_methods(store).items()}
     if not view.lines and request.method == "GET":
-        messages.info(request, "Your cart is empty.")
-        return redirect("checkout:cart", slug=store.slug)
+        messages.info(request, _("Your cart is empty."))
+        return _redirect(request, "checkout:cart", slug=store.slug)
 
     status = 200
     headers: dict[str, str] = {}
@@ -189,12 +215,14 @@ def checkout(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 save_cart(request, store.id, {})
                 messages.success(
-                    request, f"Thank you! Order #{order.number} is in. Keep this page to follow it."
+                    request,
+                    _("Thank you! Order #%(number)s is in. Keep this page to follow it.")
+                    % {"number": order.number},
                 )
                 if order.awaits_online_payment:
                     response = _start_gateway(request, order)
                 else:
-                    response = redirect("checkout:order_status", token=order.token)
+                    response = _redirect(request, "checkout:order_status", token=order.token)
                 return set_count_cookie(response, request, store.id)
     else:
         form = CheckoutForm(payment_methods=methods, initial={"checkout_key": secrets.token_urlsafe(16)})
@@ -227,10 +255,10 @@ def checkout(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _start_gateway(request: HttpRequest, order: Order) -> HttpResponse:
     try:
-        _, url = payment_gateway_start(order=order, request=request)
+        _payment, url = payment_gateway_start(order=order, request=request)
     except PaymentError as exc:
         messages.error(request, exc.messages[0])
-        return redirect("checkout:order_status", token=order.token)
+        return _redirect(request, "checkout:order_status", token=order.token)
     return redirect(url)
 
 
@@ -244,10 +272,12 @@ def _messages_of(exc: ValidationError) -> list[str]:
 # The customer waits here for a payment a gateway reported in another request; a lagging
 # replica would show "pending payment" after they paid, so this page reads the primary.
 @use_primary()
+@speaks_shop_language
 def order_status(request: HttpRequest, token: str) -> HttpResponse:
     order = order_selectors.order_by_token(token)
     if order is None:
         raise Http404("No such order.")
+    activate_shop_language(request, order.store.language)
     payments = order_payments(order)
     context = {
         "order": order,
@@ -259,7 +289,9 @@ def order_status(request: HttpRequest, token: str) -> HttpResponse:
         # The page's own address, for the shopper to keep or send on (it is the key to the order).
         "order_page_url": order_page_url(order),
         "whatsapp_chat_url": whatsapp_chat_url(
-            order.store.whatsapp_number, f"Hi {order.store.name}, about my order #{order.number}: "
+            order.store.whatsapp_number,
+            _("Hi %(name)s, about my order #%(number)s: ")
+            % {"name": order.store.name, "number": order.number},
         ),
     }
     if order.payment_method == PaymentMethod.UPI and not order.is_paid and not order.is_closed:
@@ -282,7 +314,7 @@ def _progress(order: Order) -> list[dict]:
     ]
     current = steps.index(order.status) if order.status in steps else 0
     return [
-        {"label": OrderStatus(s).label, "done": i < current, "current": i == current}
+        {"label": _(OrderStatus(s).label), "done": i < current, "current": i == current}
         for i, s in enumerate(steps)
     ]
 
@@ -298,9 +330,11 @@ def order_invoice(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @require_POST
+@speaks_shop_language
 def pay_order(request: HttpRequest, token: str) -> HttpResponse:
     """The customer's "Pay now" button on the order page (also used to retry a failed payment)."""
     order = order_selectors.order_by_token(token)
     if order is None:
         raise Http404("No such order.")
+    activate_shop_language(request, order.store.language)
     return _start_gateway(request, order)

@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The dashboard in the seller's chosen language (shopper pages pick theirs in the views).
+    "stores.middleware.DashboardLanguageMiddleware",
     "dukaan.db.read_your_writes.ReadYourWritesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -125,6 +127,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "stores.languages.link_lang",
             ],
         },
     },
@@ -233,6 +236,9 @@ AUTH_PASSWORD_VALIDATORS: list[dict] = []  # sellers have no passwords; admins a
 LANGUAGE_CODE = "en-in"
 TIME_ZONE = "Asia/Kolkata"
 USE_I18N = True
+# The interface's languages; the catalogues live in the repository (locale/, see SPEC section 7).
+LANGUAGES = [("en", "English"), ("hi", "हिन्दी")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # --- Static and media files.

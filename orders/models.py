@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from coupons.models import Coupon
 from products.models import Product
@@ -22,19 +23,21 @@ def new_order_token() -> str:
 
 
 class OrderStatus(models.TextChoices):
-    PENDING_PAYMENT = "pending_payment", "Pending payment"
-    PLACED = "placed", "Placed"
-    ACCEPTED = "accepted", "Accepted"
-    SHIPPED = "shipped", "Shipped"
-    DELIVERED = "delivered", "Delivered"
-    CANCELLED = "cancelled", "Cancelled"
-    REJECTED = "rejected", "Rejected"
+    # Labels stay plain text (logs, APIs, the seller's messages); they are only marked for the
+    # catalogue, and shopper pages translate them as shown (gettext on the label).
+    PENDING_PAYMENT = "pending_payment", gettext_noop("Pending payment")
+    PLACED = "placed", gettext_noop("Placed")
+    ACCEPTED = "accepted", gettext_noop("Accepted")
+    SHIPPED = "shipped", gettext_noop("Shipped")
+    DELIVERED = "delivered", gettext_noop("Delivered")
+    CANCELLED = "cancelled", gettext_noop("Cancelled")
+    REJECTED = "rejected", gettext_noop("Rejected")
 
 
 class PaymentMethod(models.TextChoices):
-    COD = "cod", "Cash on delivery"
-    UPI = "upi", "UPI"
-    GATEWAY = "gateway", "Card / UPI online"
+    COD = "cod", gettext_noop("Cash on delivery")
+    UPI = "upi", gettext_noop("UPI")
+    GATEWAY = "gateway", gettext_noop("Card / UPI online")
 
 
 # The only moves an order can make; everything else is refused with a message.

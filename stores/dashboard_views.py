@@ -11,7 +11,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dukaan.http.body_limits import MULTIPART_OVERHEAD_BYTES, refuse_on_form, refuse_oversized_body
@@ -191,6 +193,7 @@ def _settings_initial(store: Store) -> dict:
         "upi_id": store.upi_id,
         "logo": store.logo,
         "is_active": store.is_active,
+        "language": store.language,
     }
 
 
@@ -207,7 +210,7 @@ def _logo_too_large(request: HttpRequest, slug: str) -> HttpResponse:
 @refuse_oversized_body(LOGO_MAX_BYTES + MULTIPART_OVERHEAD_BYTES, on_refused=_logo_too_large)
 def store_settings(request: HttpRequest, slug: str) -> HttpResponse:
     store = get_owned_store_or_404(request.user, slug)
-    initial = _settings_initial(store)
+    initial = {**_settings_initial(store), "dashboard_language": request.user.language}
     status = 200
     if request.method == "POST":
         form = StoreSettingsForm(request.POST, request.FILES, initial=initial)
@@ -224,7 +227,12 @@ def store_settings(request: HttpRequest, slug: str) -> HttpResponse:
                     is_active=data["is_active"],
                     logo=logo or None,
                     remove_logo=logo is False,
+                    **({"language": data["language"]} if data.get("language") else {}),
                 )
+                if data.get("dashboard_language"):
+                    services.user_set_language(user=request.user, language=data["dashboard_language"])
+                    # The message below is already in the new choice (the middleware undoes this).
+                    translation.activate(request.user.language)
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     for error in errors:
@@ -233,7 +241,7 @@ def store_settings(request: HttpRequest, slug: str) -> HttpResponse:
                 form.add_error("logo", str(exc))
                 status = 503
             else:
-                messages.success(request, "Store settings saved.")
+                messages.success(request, _("Store settings saved."))
                 return redirect("dashboard:store_settings", slug=store.slug)
         status = status if status == 503 else 400
         store.refresh_from_db()  # the page header shows saved values, not rejected ones

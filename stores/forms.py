@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from stores import otp
+from stores.models import Language
 from stores.phone import MAX_PHONE_INPUT_LENGTH, normalize_phone
 from stores.services import DESCRIPTION_MAX_LENGTH, STORE_NAME_MAX_LENGTH
 
@@ -103,6 +105,18 @@ class StoreSettingsForm(forms.Form):
     )
     is_active = forms.BooleanField(
         label="Store is open (visible to shoppers)",
+        required=False,
+    )
+    # Not required: a post without them (an older page, a script) keeps the saved choice.
+    language = forms.ChoiceField(
+        label=_("Language of your store's pages"),
+        choices=Language.choices,
+        required=False,
+        help_text=_("What shoppers see: buttons, cart and checkout. Your own texts stay as you wrote them."),
+    )
+    dashboard_language = forms.ChoiceField(
+        label=_("Language of your dashboard"),
+        choices=Language.choices,
         required=False,
     )
 

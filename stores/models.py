@@ -69,6 +69,13 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(phone, password, **extra)
 
 
+class Language(models.TextChoices):
+    """The interface languages (settings.LANGUAGES); sellers' own texts are never translated."""
+
+    EN = "en", "English"
+    HI = "hi", "हिन्दी"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person on Dukaan, identified by a mobile number in E.164 form."""
 
@@ -77,6 +84,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False, help_text="Can log into the admin site.")
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # The seller's own choice for the dashboard; the storefront follows Store.language instead.
+    language = models.CharField(max_length=5, choices=Language.choices, default=Language.EN)
 
     objects = UserManager()
 
@@ -115,6 +124,8 @@ class Store(models.Model):
     )
     gstin = models.CharField("GSTIN", max_length=15, blank=True)
     gst_percent = models.DecimalField("GST %", max_digits=5, decimal_places=2, default=Decimal("0"))
+    # The language of the shopper pages (storefront, cart, checkout, order); `?lang=` overrides it.
+    language = models.CharField(max_length=5, choices=Language.choices, default=Language.EN)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

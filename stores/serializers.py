@@ -89,6 +89,7 @@ class StoreSerializer(serializers.ModelSerializer):
             "name",
             "description",
             "currency",
+            "language",
             "whatsapp_number",
             "upi_id",
             "logo_url",
@@ -155,6 +156,10 @@ class StoreUpdateSerializer(StrictSerializer):
     )
     gstin = serializers.CharField(required=False, allow_blank=True, max_length=20)
     gst_percent = serializers.CharField(required=False, max_length=20, help_text="0 = no GST.")
+    # Checked by the service (one message for the API and the dashboard); en or hi.
+    language = serializers.CharField(
+        required=False, max_length=10, help_text="Shopper pages' language: en (default) or hi."
+    )
     logo = serializers.FileField(
         required=False, allow_null=True, help_text="Multipart image upload; null removes the logo."
     )

@@ -3,7 +3,7 @@ document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-copy]");
   if (!button) return;
   const text = button.getAttribute("data-copy");
-  const done = () => { const label = button.textContent; button.textContent = "Copied!"; setTimeout(() => { button.textContent = label; }, 1500); };
+  const done = () => { const label = button.textContent; button.textContent = button.getAttribute("data-copied") || "Copied!"; setTimeout(() => { button.textContent = label; }, 1500); };
   if (navigator.clipboard && window.isSecureContext) {
     navigator.clipboard.writeText(text).then(done);
   } else {

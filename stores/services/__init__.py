@@ -22,7 +22,9 @@ from stores.services.store_settings import (
     slug_base,
     store_create,
     store_update,
+    user_set_language,
     validate_description,
+    validate_language,
     validate_store_name,
     validate_upi_id,
 )
@@ -49,7 +51,9 @@ __all__ = [
     "store_charge_update",
     "store_create",
     "store_update",
+    "user_set_language",
     "validate_description",
+    "validate_language",
     "validate_store_name",
     "validate_upi_id",
 ]

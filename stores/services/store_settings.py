@@ -21,7 +21,7 @@ from PIL import UnidentifiedImageError
 from dukaan.images import DecoderBusy, ImageTooLarge, decode_downscaled
 from dukaan.money import parse_amount
 from stores.gstin import normalize_gstin
-from stores.models import RESERVED_SLUGS, Store, User
+from stores.models import RESERVED_SLUGS, Language, Store, User
 from stores.phone import normalize_phone
 
 STORE_NAME_MAX_LENGTH = 80
@@ -165,6 +165,20 @@ def validate_description(raw: object) -> str:
     return text
 
 
+def validate_language(raw: object) -> str:
+    if raw not in Language.values:
+        choices = ", ".join(f"{code} ({label})" for code, label in Language.choices)
+        raise ValidationError({"language": [f"Choose one of: {choices}."]})
+    return str(raw)
+
+
+def user_set_language(*, user: User, language: object) -> User:
+    """The seller's own dashboard language (the storefront follows Store.language instead)."""
+    user.language = validate_language(language)
+    user.save(update_fields=["language"])
+    return user
+
+
 def logo_too_large_message() -> str:
     """What a seller is told about a logo file over LOGO_MAX_BYTES (also before its body is read)."""
     return f"The logo is too large: keep it under {LOGO_MAX_BYTES // 1024 // 1024} MB."
@@ -231,6 +245,7 @@ def store_update(
     delivery_fee_online: object = _UNSET,
     gstin: object = _UNSET,
     gst_percent: object = _UNSET,
+    language: object = _UNSET,
 ) -> Store:
     """Change a store's settings; only the arguments passed are touched.
 
@@ -258,6 +273,7 @@ def store_update(
     check("delivery_fee_online", delivery_fee_online, validate_delivery_fee_online)
     check("gstin", gstin, validate_gstin)
     check("gst_percent", gst_percent, validate_gst_percent)
+    check("language", language, validate_language)
     if is_active is not _UNSET:
         if not isinstance(is_active, bool):
             errors.setdefault("is_active", []).append("Must be true or false.")
