@@ -46,3 +46,11 @@ def recipient_for(kind: str, order: Order) -> str:
     if kind == Kind.ORDER_PLACED:
         return order.store.whatsapp_number or order.store.owner.phone
     return order.customer_phone
+
+
+def language_for(kind: str, order: Order) -> str:
+    """The language a notification is written in: the seller's own for the seller's message, the
+    store's (the language its shoppers read) for the customer's."""
+    if kind == Kind.ORDER_PLACED:
+        return order.store.owner.language
+    return order.store.language

@@ -26,12 +26,12 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dukaan.db.router import use_primary
 from notifications.backends import DeliveryError, OutgoingMessage, get_backend
 from notifications.models import PREFERENCE_FIELDS, Notification, NotificationSettings, Status
-from notifications.relay import kinds_for_event, recipient_for
+from notifications.relay import kinds_for_event, language_for, recipient_for
 from notifications.texts import message_for
 from orders.models import OrderEvent
 from stores.models import Store
@@ -69,10 +69,15 @@ def _notifications_for(event: OrderEvent, prefs: NotificationSettings) -> list[N
                 event=event,
                 kind=kind,
                 recipient=recipient,
-                message=message_for(kind, order, event.payload),
+                message=_written_in(language_for(kind, order), kind, order, event.payload),
             )
         )
     return made
+
+
+def _written_in(language: str, kind: str, order: Any, payload: dict) -> str:
+    with translation.override(language):
+        return message_for(kind, order, payload)
 
 
 def outbox_relay(*, batch: int = RELAY_BATCH) -> list[int]:

@@ -113,3 +113,19 @@ def test_a_new_outbox_row_asks_for_a_relay_only_after_commit(
     assert len(callbacks) == 1
     callbacks[0]()
     assert Notification.objects.get().status == "delivered"
+
+
+def test_each_message_is_written_in_its_readers_language(store, chai, customer, seller):
+    # The seller reads English; the store's shoppers Hindi.
+    seller.language = "en"
+    seller.save()
+    store.language = "hi"
+    store.save()
+    order = order_place(store=store, items={chai.id: 1}, customer=customer, payment_method="cod")
+    order_status_change(order=order, status="accepted")
+    outbox_relay()
+
+    to_seller = Notification.objects.get(kind="order.placed")
+    to_customer = Notification.objects.get(kind="order.accepted")
+    assert to_seller.message.startswith(f"New order #{order.number}")
+    assert "स्वीकार कर लिया है" in to_customer.message and store.name in to_customer.message
