@@ -15,7 +15,7 @@ from dukaan.http.client_ip import rate_limit_address
 from dukaan.rate_limit import Limit, rate_limit_hit
 from orders.models import Order
 from orders.pricing import PriceBreakdown
-from orders.services import CustomerDetails, OrderError, order_place, order_quote
+from orders.services import CustomerDetails, OrderError, order_place, order_quote, order_quotes
 from payments.selectors import accepted_payment_methods
 from payments.services import PaymentError, payment_gateway_start
 from stores.models import Store
@@ -128,30 +128,29 @@ def checkout_breakdowns(
     """The checkout page's money: one breakdown per payment method. A refused coupon is dropped
     (and its reason kept); a cart that cannot be priced (sold out since) has no breakdowns, and
     placing the order says why."""
-    refusal = None
-    by_method: dict[str, PriceBreakdown] = {}
-    coupon = None
     try:  # the phone only counts a per-customer limit; a half-typed one counts nothing yet
         customer_phone = normalize_phone(customer_phone) if customer_phone else None
     except ValidationError:
         customer_phone = None
-    for method in accepted_payment_methods(store):
-        code = None if refusal else coupon_code
-        try:
-            by_method[method], coupon = checkout_quote(
-                store=store,
-                items=items,
-                payment_method=method,
-                coupon_code=code,
-                customer_phone=customer_phone,
-            )
-        except OrderError as exc:
-            errors = exc.message_dict
-            if set(errors) != {"coupon"} or refusal is not None:
-                return CheckoutBreakdowns(by_method={}, coupon=None, coupon_refusal=refusal)
-            refusal = errors["coupon"][0]
-            by_method[method], coupon = checkout_quote(store=store, items=items, payment_method=method)
-    return CheckoutBreakdowns(by_method=by_method, coupon=coupon, coupon_refusal=refusal)
+    methods = list(accepted_payment_methods(store))
+    try:
+        by_method, coupon = order_quotes(
+            store=store,
+            items=items,
+            payment_methods=methods,
+            coupon_code=coupon_code,
+            customer_phone=customer_phone,
+        )
+        return CheckoutBreakdowns(by_method=by_method, coupon=coupon, coupon_refusal=None)
+    except OrderError as exc:
+        if set(exc.message_dict) != {"coupon"}:
+            return CheckoutBreakdowns(by_method={}, coupon=None, coupon_refusal=None)
+        refusal = exc.message_dict["coupon"][0]
+    try:  # the coupon was refused: the breakdowns without it, and the reason
+        by_method, _ = order_quotes(store=store, items=items, payment_methods=methods)
+    except OrderError:
+        by_method = {}
+    return CheckoutBreakdowns(by_method=by_method, coupon=None, coupon_refusal=refusal)
 
 
 def checkout_start_payment(*, order: Order, request: HttpRequest) -> str | None:

@@ -362,7 +362,29 @@ def order_quote(
 ) -> tuple[PriceBreakdown, Coupon | None]:
     """What an order of `items` would cost now, with the same checks and money rules as placing it,
     and the coupon applied; nothing is reserved, used or written. Raises OrderError naming the field."""
-    if payment_method not in PaymentMethod.values:
+    by_method, coupon = order_quotes(
+        store=store,
+        items=items,
+        payment_methods=[payment_method],
+        coupon_code=coupon_code,
+        customer_phone=customer_phone,
+    )
+    return by_method[payment_method], coupon
+
+
+def order_quotes(
+    *,
+    store: Store,
+    items: Iterable[Mapping[str, Any]] | Mapping[int, int],
+    payment_methods: Iterable[str],
+    coupon_code: str | None = None,
+    customer_phone: str | None = None,
+) -> tuple[dict[str, PriceBreakdown], Coupon | None]:
+    """`order_quote` for several payment methods at once (the checkout page shows each): the
+    products, the coupon and the charges are read once, and only the delivery fee differs."""
+    methods = list(payment_methods)
+    unknown = [method for method in methods if method not in PaymentMethod.values]
+    if unknown:
         raise OrderError({"payment_method": "Choose one of: " + ", ".join(PaymentMethod.values) + "."})
     wanted = clean_items(items)
     products = {p.id: p for p in Product.objects.filter(store_id=store.id, id__in=wanted.keys())}
@@ -381,15 +403,19 @@ def order_quote(
         coupon = coupon_by_code(store=store, code=code)
         _coupon_check(coupon, subtotal=subtotal, phone=customer_phone)
         discount, free_delivery = coupon_discount(coupon, subtotal)
-    money = price_breakdown(
-        store=store,
-        subtotal=subtotal,
-        payment_method=payment_method,
-        charges=store_active_charges(store),
-        discount=discount,
-        free_delivery=free_delivery,
-    )
-    return money, coupon
+    charges = store_active_charges(store)
+    by_method = {
+        method: price_breakdown(
+            store=store,
+            subtotal=subtotal,
+            payment_method=method,
+            charges=charges,
+            discount=discount,
+            free_delivery=free_delivery,
+        )
+        for method in methods
+    }
+    return by_method, coupon
 
 
 def order_status_change(

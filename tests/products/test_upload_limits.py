@@ -3,51 +3,19 @@ never read, on the API and on the dashboard's add and edit pages, whatever reads
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from products.models import Product
+from tests.uploads import multipart, send_claiming
 
-FIFTY_MB = 50 * 1024 * 1024
-BOUNDARY = "x"
-TINY_BODY = (
-    f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="name"\r\n\r\nHijacked\r\n'
-    f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="price"\r\n\r\n1\r\n--{BOUNDARY}--\r\n'
-).encode()
-
-
-class RecordingBody:
-    """A wsgi.input that counts every read: a refused request must leave it untouched."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = io.BytesIO(data)
-        self.reads = 0
-
-    def read(self, size: int = -1) -> bytes:
-        self.reads += 1
-        return self._data.read(size)
-
-    def readline(self, size: int = -1) -> bytes:
-        self.reads += 1
-        return self._data.readline(size)
+TINY_BODY = multipart(name="Hijacked", price="1")
 
 
 def post_claiming_50_mb(client, path: str, method: str = "POST", **extra):
-    body = RecordingBody(TINY_BODY)
-    response = client.generic(
-        method,
-        path,
-        TINY_BODY,
-        content_type=f"multipart/form-data; boundary={BOUNDARY}",
-        CONTENT_LENGTH=str(FIFTY_MB),  # claims 50 MB; only a few bytes would ever arrive
-        **{"wsgi.input": body},
-        **extra,
-    )
-    return response, body
+    return send_claiming(client, method, path, TINY_BODY, **extra)
 
 
 def dashboard(name: str, *args) -> str:

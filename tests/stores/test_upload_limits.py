@@ -3,59 +3,23 @@ the dashboard's settings page, without a byte of the body being read (not even b
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.test import Client
 from django.utils.html import escape
 from rest_framework.test import APIClient
 
 from stores.models import Store
+from tests.uploads import FIFTY_MB, multipart
+from tests.uploads import send_claiming as send_tiny_body_claiming
 
-FIFTY_MB = 50 * 1024 * 1024
-BOUNDARY = "x"
 LOGO_MESSAGE = "The logo is too large: keep it under 2 MB."
-
-
-def multipart(**fields: str) -> bytes:
-    parts = [
-        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
-        for name, value in fields.items()
-    ]
-    return ("".join(parts) + f"--{BOUNDARY}--\r\n").encode()
 
 
 TINY_BODY = multipart(name="Hijacked", description="changed")
 
 
-class RecordingBody:
-    """A wsgi.input that counts every read: a refused request must leave it untouched."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = io.BytesIO(data)
-        self.reads = 0
-
-    def read(self, size: int = -1) -> bytes:
-        self.reads += 1
-        return self._data.read(size)
-
-    def readline(self, size: int = -1) -> bytes:
-        self.reads += 1
-        return self._data.readline(size)
-
-
 def send_claiming(client, method: str, path: str, length: int = FIFTY_MB, **extra):
-    body = RecordingBody(TINY_BODY)
-    response = client.generic(
-        method,
-        path,
-        TINY_BODY,
-        content_type=f"multipart/form-data; boundary={BOUNDARY}",
-        CONTENT_LENGTH=str(length),  # what the client claims; only a few bytes would ever arrive
-        **{"wsgi.input": body},
-        **extra,
-    )
-    return response, body
+    return send_tiny_body_claiming(client, method, path, TINY_BODY, length, **extra)
 
 
 def settings_url(store: Store) -> str:
