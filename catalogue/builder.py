@@ -9,10 +9,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from dukaan.media import media_url
-from products.models import Category, Product
+from products.models import Category, Product, ProductVariant
 from stores.models import Store
 
-CATALOGUE_VERSION = 1
+CATALOGUE_VERSION = 2  # 2: products carry their variants
 
 
 def discount_percent(price: Decimal, mrp: Decimal | None) -> int | None:
@@ -27,7 +27,8 @@ def build_catalogue(store: Store) -> dict[str, Any]:
     """The whole public catalogue of one store as JSON-ready data.
 
     Costs two queries (categories, products) beyond the store itself, whatever the catalogue
-    size, so a page's query count cannot grow with its products. Nothing about the visitor
+    size, and a third for the variants when some product has any, so a page's query count cannot
+    grow with its products. Nothing about the visitor
     (cart, session, CSRF token) belongs in here: this dict is cached and shared by every shopper.
     """
     categories = list(
@@ -35,7 +36,22 @@ def build_catalogue(store: Store) -> dict[str, Any]:
         .annotate(product_count=Count("products", filter=Q(products__is_active=True)))
         .order_by("position", "id")
     )
-    products = Product.objects.filter(store=store, is_active=True).order_by("position", "-id")
+    products = list(Product.objects.filter(store=store, is_active=True).order_by("position", "-id"))
+    variants: dict[int, list[dict[str, Any]]] = {}
+    if any(p.has_variants for p in products):
+        for v in ProductVariant.objects.filter(store=store, is_active=True, product__is_active=True).order_by(
+            "position", "id"
+        ):
+            variants.setdefault(v.product_id, []).append(
+                {
+                    "id": v.id,
+                    "label": v.label,
+                    "options": v.options,
+                    "price": str(v.price),
+                    "mrp": str(v.mrp) if v.mrp is not None else None,
+                    "in_stock": v.in_stock,
+                }
+            )
     return {
         "version": CATALOGUE_VERSION,
         "store": {
@@ -68,6 +84,10 @@ def build_catalogue(store: Store) -> dict[str, Any]:
                 "thumb_url": media_url(p.image_thumb.name),
                 "image_url": media_url(p.image_large.name),
                 "position": p.position,
+                # The active variants a shopper picks from (SPEC section 7); empty without any.
+                "variants": variants.get(p.id, []),
+                # The card says "from ₹…" when the variants' prices differ.
+                "price_varies": len({v["price"] for v in variants.get(p.id, [])}) > 1,
             }
             for p in products
         ],

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import connections
 
-TRIGGER_MIGRATION = "catalogue.migrations.0002_catalogue_triggers"
+TRIGGER_MIGRATION = "catalogue.migrations.0004_variant_triggers"  # the latest table list
 
 
 def restore_sqlite_triggers(*, using: str = "default", **kwargs: Any) -> list[str]:

@@ -171,9 +171,14 @@ def _render_product(request: HttpRequest, catalogue: dict[str, Any], product_id:
     context = _store_context(request, catalogue)
     category = next((c for c in catalogue["categories"] if c["id"] == item["category_id"]), None)
     product_url = f"{catalogue['store']['url']}p/{item['id']}/"
+    variants = item.get("variants") or []
     context.update(
         {
             "product": item,
+            # The picker's legend ("Size / Colour") and the choice made for the shopper: the first
+            # option still on sale, so "Add to cart" works in one tap.
+            "variant_option_names": list(variants[0]["options"]) if variants else [],
+            "first_in_stock_variant": next((v["id"] for v in variants if v["in_stock"]), None),
             "category": category,
             "product_url": product_url,
             "product_share_text": _("%(product)s at %(store)s: %(url)s")

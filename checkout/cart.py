@@ -1,4 +1,7 @@
-"""The shopper's cart: kept in the session, one cart per store, product id -> quantity.
+"""The shopper's cart: kept in the session, one cart per store, line -> quantity.
+
+A line is a product, or one variant of it: (product id, variant id or None), stored in the
+session as "<product id>" or "<product id>:<variant id>".
 
 It is per-visitor state, so it never goes into anything cached and shared between shoppers. The
 storefront's badge reads the count from a small cookie (`dukaan_cart_<store id>`) that every cart
@@ -11,6 +14,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from orders.services import MAX_QUANTITY_PER_LINE
+from products.stock import LineKey
 
 __all__ = ["MAX_QUANTITY_PER_LINE", "cart_count", "count_cookie_name", "get_cart", "save_cart"]
 
@@ -18,15 +22,37 @@ SESSION_KEY = "carts"
 COUNT_COOKIE_PREFIX = "dukaan_cart_"
 
 
-def get_cart(request: HttpRequest, store_id: int) -> dict[int, int]:
-    """Product id -> quantity for this visitor's cart in one store (empty when none)."""
+def line_key_text(key: LineKey) -> str:
+    """A line's name in the session and in the cart form's field names: "12" or "12:7"."""
+    product_id, variant_id = key
+    return str(product_id) if variant_id is None else f"{product_id}:{variant_id}"
+
+
+def parse_line_key(text: str) -> LineKey | None:
+    product, _, variant = text.partition(":")
+    if (
+        not product.isascii()
+        or not product.isdigit()
+        or (variant and not (variant.isascii() and variant.isdigit()))
+    ):
+        return None
+    return (int(product), int(variant) if variant else None)
+
+
+def get_cart(request: HttpRequest, store_id: int) -> dict[LineKey, int]:
+    """Line -> quantity for this visitor's cart in one store (empty when none)."""
     carts = request.session.get(SESSION_KEY, {}) if hasattr(request, "session") else {}
-    return {int(pid): int(qty) for pid, qty in carts.get(str(store_id), {}).items()}
+    cart: dict[LineKey, int] = {}
+    for text, qty in carts.get(str(store_id), {}).items():
+        key = parse_line_key(text)
+        if key is not None:
+            cart[key] = int(qty)
+    return cart
 
 
-def save_cart(request: HttpRequest, store_id: int, cart: dict[int, int]) -> None:
+def save_cart(request: HttpRequest, store_id: int, cart: dict[LineKey, int]) -> None:
     carts = request.session.get(SESSION_KEY, {})
-    cleaned = {str(pid): qty for pid, qty in cart.items() if qty > 0}
+    cleaned = {line_key_text(key): qty for key, qty in cart.items() if qty > 0}
     if cleaned:
         carts[str(store_id)] = cleaned
     else:

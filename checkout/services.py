@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext, ngettext
 
 from coupons.models import Coupon
 from dukaan.http.client_ip import rate_limit_address
 from dukaan.rate_limit import Limit, rate_limit_hit
 from orders.models import Order
 from orders.pricing import PriceBreakdown
-from orders.services import CustomerDetails, OrderError, order_place, order_quote, order_quotes
+from orders.services import CustomerDetails, OrderError, OrderItems, order_place, order_quote, order_quotes
 from payments.selectors import accepted_payment_methods
 from payments.services import PaymentError, payment_gateway_start
 from stores.models import Store
@@ -33,8 +32,9 @@ class OrderThrottled(Exception):
 
 def _wait_text(seconds: int) -> str:
     if seconds < 90:
-        return f"{seconds} seconds"
-    return f"{round(seconds / 60)} minutes"
+        return ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
+    minutes = round(seconds / 60)
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
 
 
 def _order_rate_check(*, store: Store, customer: CustomerDetails, ip: str | None) -> None:
@@ -44,22 +44,35 @@ def _order_rate_check(*, store: Store, customer: CustomerDetails, ip: str | None
     window = settings.DUKAAN_ORDER_LIMIT_WINDOW_SECONDS
     checks = [
         # An IPv6 client counts as its /64, which it can roam freely.
-        ("order-ip", rate_limit_address(ip), settings.DUKAAN_ORDER_LIMIT_PER_IP, "from your network"),
-        ("order-phone", customer.phone, settings.DUKAAN_ORDER_LIMIT_PER_PHONE, "for this phone number"),
-        ("order-store", str(store.pk), settings.DUKAAN_ORDER_LIMIT_PER_STORE, "at this store"),
+        (
+            "order-ip",
+            rate_limit_address(ip),
+            settings.DUKAAN_ORDER_LIMIT_PER_IP,
+            gettext("Too many orders from your network just now. Please try again in %(wait)s."),
+        ),
+        (
+            "order-phone",
+            customer.phone,
+            settings.DUKAAN_ORDER_LIMIT_PER_PHONE,
+            gettext("Too many orders for this phone number just now. Please try again in %(wait)s."),
+        ),
+        (
+            "order-store",
+            str(store.pk),
+            settings.DUKAAN_ORDER_LIMIT_PER_STORE,
+            gettext("Too many orders at this store just now. Please try again in %(wait)s."),
+        ),
     ]
-    for scope, key, count, whose in checks:
+    for scope, key, count, refusal in checks:
         wait = rate_limit_hit(scope, key or "", Limit(count, window))
         if wait is not None:
-            raise OrderThrottled(
-                f"Too many orders {whose} just now. Please try again in {_wait_text(wait)}.", wait
-            )
+            raise OrderThrottled(refusal % {"wait": _wait_text(wait)}, wait)
 
 
 def checkout_place_order(
     *,
     store: Store,
-    items: Iterable[Mapping[str, Any]] | Mapping[int, int],
+    items: OrderItems,
     customer: CustomerDetails,
     payment_method: str,
     checkout_key: str | None = None,
@@ -71,7 +84,12 @@ def checkout_place_order(
     orders.services.order_place. Raises OrderThrottled (with `retry_after`) over a limit."""
     methods = accepted_payment_methods(store)
     if payment_method not in methods:
-        raise OrderError({"payment_method": "Choose one of: " + ", ".join(methods.values()) + "."})
+        raise OrderError(
+            {
+                "payment_method": gettext("Choose one of: %(choices)s.")
+                % {"choices": ", ".join(gettext(label) for label in methods.values())}
+            }
+        )
     _order_rate_check(store=store, customer=customer, ip=ip)
     return order_place(
         store=store,
@@ -87,7 +105,7 @@ def checkout_place_order(
 def checkout_quote(
     *,
     store: Store,
-    items: Iterable[Mapping[str, Any]] | Mapping[int, int],
+    items: OrderItems,
     payment_method: str,
     coupon_code: str | None = None,
     customer_phone: str | None = None,
@@ -96,7 +114,12 @@ def checkout_quote(
     nothing is placed or used. The phone, when given, counts the coupon's per-customer limit."""
     methods = accepted_payment_methods(store)
     if payment_method not in methods:
-        raise OrderError({"payment_method": "Choose one of: " + ", ".join(methods.values()) + "."})
+        raise OrderError(
+            {
+                "payment_method": gettext("Choose one of: %(choices)s.")
+                % {"choices": ", ".join(gettext(label) for label in methods.values())}
+            }
+        )
     phone = None
     if customer_phone:
         try:
@@ -121,7 +144,7 @@ class CheckoutBreakdowns:
 def checkout_breakdowns(
     *,
     store: Store,
-    items: Mapping[int, int],
+    items: OrderItems,
     coupon_code: str | None = None,
     customer_phone: str | None = None,
 ) -> CheckoutBreakdowns:

@@ -21,7 +21,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from checkout import selectors
-from checkout.cart import MAX_QUANTITY_PER_LINE, get_cart, save_cart, set_count_cookie
+from checkout.cart import (
+    MAX_QUANTITY_PER_LINE,
+    get_cart,
+    line_key_text,
+    parse_line_key,
+    save_cart,
+    set_count_cookie,
+)
 from checkout.forms import CheckoutForm
 from checkout.services import OrderThrottled, checkout_breakdowns, checkout_place_order
 from dukaan.db.router import use_primary
@@ -35,8 +42,8 @@ from orders.whatsapp import order_page_url
 from payments.selectors import accepted_payment_methods, order_payments
 from payments.services import PaymentError, payment_gateway_start
 from payments.upi import upi_qr_svg, upi_uri
-from products.models import Product
-from products.stock import shortage_message
+from products.models import Product, ProductVariant
+from products.stock import line_name, shortage_message, variant_problem
 from stores.languages import activate_shop_language, requested_language, speaks_shop_language, with_lang
 from stores.models import Store
 from stores.selectors import get_active_store_or_404
@@ -86,23 +93,35 @@ def cart_add(request: HttpRequest, slug: str) -> HttpResponse:
             store,
             _("Quantity must be a whole number from 1 to %(max)d.") % {"max": MAX_QUANTITY_PER_LINE},
         )
+    raw_variant = request.POST.get("variant", "")
+    variant_id = parse_whole_number(raw_variant) if raw_variant else None
+    if raw_variant and (variant_id is None or len(raw_variant) > 12):
+        return _bad_request(request, store, _("Choose one of the product's options."))
     product = Product.objects.filter(pk=product_id, store=store).first()
     if product is None or not product.is_active:
         return _bad_request(request, store, _("That product is not available in this store."))
+    # All of the product's variants: they name its options in a refusal ("Choose the Size of ...").
+    variants = ProductVariant.objects.filter(product=product).in_bulk() if product.has_variants else {}
+    problem = variant_problem(product, variant_id, variants)
+    if problem:
+        return _bad_request(request, store, problem)
+    variant = variants.get(variant_id) if variant_id is not None else None
+    key = (product.id, variant_id)
     cart = get_cart(request, store.id)
-    new_qty = cart.get(product.id, 0) + quantity
+    new_qty = cart.get(key, 0) + quantity
     if new_qty > MAX_QUANTITY_PER_LINE:
         return _bad_request(
             request, store, _("At most %(max)d of one product per order.") % {"max": MAX_QUANTITY_PER_LINE}
         )
-    problem = shortage_message(product, new_qty)
+    problem = shortage_message(product, new_qty, variant)
     if problem:
         return _bad_request(request, store, problem)
-    cart[product.id] = new_qty
+    cart[key] = new_qty
     save_cart(request, store.id, cart)
     messages.success(
         request,
-        _("Added %(quantity)d x %(name)s to your cart.") % {"quantity": quantity, "name": product.name},
+        _("Added %(quantity)d x %(name)s to your cart.")
+        % {"quantity": quantity, "name": line_name(product, variant)},
     )
     # Back to the page the shopper was on (only within this store), else the cart.
     next_url = request.POST.get("next", "")
@@ -121,13 +140,13 @@ def cart(request: HttpRequest, slug: str) -> HttpResponse:
     activate_shop_language(request, store.language)
     cart_items = get_cart(request, store.id)
     if request.method == "POST":
-        remove = parse_whole_number(request.POST.get("remove", ""))
+        remove = parse_line_key(request.POST.get("remove", ""))
         if remove is not None:
             cart_items.pop(remove, None)
             messages.success(request, _("Removed from your cart."))
         else:
-            for pid in list(cart_items):
-                raw = request.POST.get(f"quantity_{pid}")
+            for key in list(cart_items):
+                raw = request.POST.get(f"quantity_{line_key_text(key)}")
                 if raw is None:
                     continue
                 quantity = parse_whole_number(raw)
@@ -138,7 +157,7 @@ def cart(request: HttpRequest, slug: str) -> HttpResponse:
                         % {"max": MAX_QUANTITY_PER_LINE},
                     )
                     return _redirect(request, "checkout:cart", slug=store.slug)
-                cart_items[pid] = quantity  # 0 removes the line
+                cart_items[key] = quantity  # 0 removes the line
             if "checkout" not in request.POST:
                 messages.success(request, _("Cart updated."))
         save_cart(request, store.id, cart_items)
@@ -156,8 +175,8 @@ def cart(request: HttpRequest, slug: str) -> HttpResponse:
 
     view = selectors.cart_view(store=store, cart=cart_items)
     if view.missing:
-        for pid in view.missing:
-            cart_items.pop(pid, None)
+        for key in view.missing:
+            cart_items.pop(key, None)
         save_cart(request, store.id, cart_items)
         messages.info(request, _("A product in your cart is no longer sold and was removed."))
     response = render(request, "checkout/cart.html", {"store": store, "cart": view})

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from coupons import services
@@ -44,10 +45,13 @@ def coupon_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpR
         try:
             if coupon is None:
                 coupon = services.coupon_create(store=store, **values)
-                messages.success(request, f"Coupon {coupon.code} is ready: share it with your customers.")
+                messages.success(
+                    request,
+                    _("Coupon %(code)s is ready: share it with your customers.") % {"code": coupon.code},
+                )
             else:
                 services.coupon_update(coupon=coupon, **values)
-                messages.success(request, f"Saved coupon {coupon.code}.")
+                messages.success(request, _("Saved coupon %(code)s.") % {"code": coupon.code})
         except ValidationError as exc:
             _attach_errors(form, exc)
         else:
@@ -64,6 +68,9 @@ def coupon_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     coupon = get_object_or_404(Coupon, store=store, pk=pk)
     if request.method == "POST":
         services.coupon_delete(coupon=coupon)
-        messages.success(request, f"Deleted coupon {coupon.code}. Orders that used it keep their discount.")
+        messages.success(
+            request,
+            _("Deleted coupon %(code)s. Orders that used it keep their discount.") % {"code": coupon.code},
+        )
         return redirect("coupons_dashboard:coupon_list", slug=store.slug)
     return render(request, "dashboard/coupons/coupon_delete.html", {"store": store, "coupon": coupon})

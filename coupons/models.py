@@ -5,14 +5,16 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_noop
 
 from stores.models import Store
 
 
 class CouponKind(models.TextChoices):
-    PERCENT = "percent", "Percent off"
-    FLAT = "flat", "Rupees off"
-    FREE_DELIVERY = "free_delivery", "Free delivery"
+    # Plain text (the API, the admin); marked for the catalogue, translated where a page shows them.
+    PERCENT = "percent", gettext_noop("Percent off")
+    FLAT = "flat", gettext_noop("Rupees off")
+    FREE_DELIVERY = "free_delivery", gettext_noop("Free delivery")
 
 
 class Coupon(models.Model):

@@ -6,10 +6,12 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from coupons.models import Coupon
 
-UNKNOWN = "This coupon code is not valid at this store."
+UNKNOWN = gettext_lazy("This coupon code is not valid at this store.")
 
 
 def coupon_refusal(
@@ -21,20 +23,26 @@ def coupon_refusal(
     known yet, as for a quote without a phone).
     """
     if coupon is None:
-        return UNKNOWN
+        return str(UNKNOWN)
     if not coupon.is_active:
-        return "This coupon is switched off."
+        return _("This coupon is switched off.")
     if coupon.starts_at and now < coupon.starts_at:
-        starts = formats.date_format(timezone.localtime(coupon.starts_at), "j M Y, H:i")
-        return f"This coupon can be used from {starts}."
+        when = pgettext("date and time a coupon starts", "j M Y, H:i")
+        starts = formats.date_format(timezone.localtime(coupon.starts_at), when)
+        return _("This coupon can be used from %(starts)s.") % {"starts": starts}
     if coupon.expires_at and now >= coupon.expires_at:
-        return "This coupon has expired."
+        return _("This coupon has expired.")
     if coupon.usage_limit is not None and coupon.used_count >= coupon.usage_limit:
-        return "This coupon has been used up."
+        return _("This coupon has been used up.")
     if coupon.min_order is not None and subtotal < coupon.min_order:
-        return f"This coupon needs an order of at least ₹{coupon.min_order}."
+        return _("This coupon needs an order of at least ₹%(amount)s.") % {"amount": coupon.min_order}
     limit = coupon.per_customer_limit
     if limit is not None and customer_uses is not None and customer_uses >= limit:
-        times = "once" if limit == 1 else f"{limit} times"
-        return f"This coupon can be used {times} per customer."
+        if limit == 1:
+            return _("This coupon can be used once per customer.")
+        return ngettext(
+            "This coupon can be used %(count)d time per customer.",
+            "This coupon can be used %(count)d times per customer.",
+            limit,
+        ) % {"count": limit}
     return None

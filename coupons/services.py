@@ -15,6 +15,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from coupons.models import Coupon, CouponKind
 from dukaan.money import parse_amount
@@ -46,13 +48,13 @@ def normalize_code(raw: object) -> str:
 def _code(raw: object) -> str:
     code = normalize_code(raw)
     if not CODE_RE.match(code):
-        raise ValidationError("Use 2-30 letters, digits, - or _, e.g. DIWALI10.")
+        raise ValidationError(_("Use 2-30 letters, digits, - or _, e.g. DIWALI10."))
     return code
 
 
 def _kind(raw: object) -> str:
     if raw not in CouponKind.values:
-        raise ValidationError('Choose "percent", "flat" or "free_delivery".')
+        raise ValidationError(_('Choose "percent", "flat" or "free_delivery".'))
     return str(raw)
 
 
@@ -76,9 +78,9 @@ def _when(raw: object) -> datetime | None:
         except ValueError:
             value = None
         if value is None:
-            raise ValidationError("Enter a date and time like 2026-11-01T00:00:00+05:30.")
+            raise ValidationError(_("Enter a date and time like 2026-11-01T00:00:00+05:30."))
     else:
-        raise ValidationError("Enter a date and time like 2026-11-01T00:00:00+05:30.")
+        raise ValidationError(_("Enter a date and time like 2026-11-01T00:00:00+05:30."))
     if timezone.is_naive(value):
         value = timezone.make_aware(value)  # in the site's time zone (IST), as a seller means it
     return value
@@ -90,27 +92,28 @@ def _limit(raw: object) -> int | None:
     if isinstance(raw, bool) or not (
         isinstance(raw, int) or (isinstance(raw, str) and raw.strip().isdigit())
     ):
-        raise ValidationError("Enter a whole number of orders, or leave it empty for no limit.")
+        raise ValidationError(_("Enter a whole number of orders, or leave it empty for no limit."))
     number = int(raw)
     if not 1 <= number <= MAX_LIMIT:
         raise ValidationError(
-            f"Enter a whole number from 1 to {MAX_LIMIT:,}, or leave it empty for no limit."
+            _("Enter a whole number from 1 to %(max)s, or leave it empty for no limit.")
+            % {"max": f"{MAX_LIMIT:,}"}
         )
     return number
 
 
 def _active(raw: object) -> bool:
     if not isinstance(raw, bool):
-        raise ValidationError("Must be true or false.")
+        raise ValidationError(_("Must be true or false."))
     return raw
 
 
 CLEANERS = {
     "code": _code,
     "kind": _kind,
-    "value": _optional_amount("Value"),
-    "max_discount": _optional_amount("Maximum discount"),
-    "min_order": _optional_amount("Minimum order"),
+    "value": _optional_amount(gettext_lazy("Value")),
+    "max_discount": _optional_amount(gettext_lazy("Maximum discount")),
+    "min_order": _optional_amount(gettext_lazy("Minimum order")),
     "starts_at": _when,
     "expires_at": _when,
     "usage_limit": _limit,
@@ -134,19 +137,19 @@ def _clean(changes: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
         value = merged.get("value")
         if kind == CouponKind.FREE_DELIVERY:
             if cleaned.get("value") is not None:
-                errors.setdefault("value", []).append("A free-delivery coupon takes no value.")
+                errors.setdefault("value", []).append(_("A free-delivery coupon takes no value."))
             cleaned["value"] = None
             merged["value"] = None
         elif "value" not in errors:
             if value is None or value <= 0:
-                errors.setdefault("value", []).append("Enter how much the coupon takes off.")
+                errors.setdefault("value", []).append(_("Enter how much the coupon takes off."))
             elif kind == CouponKind.PERCENT and value > 100:
-                errors.setdefault("value", []).append("A percent coupon takes off at most 100%.")
+                errors.setdefault("value", []).append(_("A percent coupon takes off at most 100%."))
         if kind != CouponKind.PERCENT and cleaned.get("max_discount") is not None:
-            errors.setdefault("max_discount", []).append("Only a percent coupon has a maximum discount.")
+            errors.setdefault("max_discount", []).append(_("Only a percent coupon has a maximum discount."))
     starts, expires = merged.get("starts_at"), merged.get("expires_at")
     if starts and expires and expires <= starts and "expires_at" not in errors:
-        errors.setdefault("expires_at", []).append("The coupon must expire after it starts.")
+        errors.setdefault("expires_at", []).append(_("The coupon must expire after it starts."))
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -157,7 +160,7 @@ def _saved(coupon: Coupon, fields: list[str] | None = None) -> Coupon:
         with transaction.atomic():
             coupon.save(update_fields=fields)
     except IntegrityError:
-        raise ValidationError({"code": ["This store already has a coupon with this code."]}) from None
+        raise ValidationError({"code": [_("This store already has a coupon with this code.")]}) from None
     return coupon
 
 
@@ -165,15 +168,17 @@ def coupon_create(*, store: Store, **values: Any) -> Coupon:
     """Add a coupon to `store` from the fields of SPEC section 7 (`code` and `kind` required)."""
     unknown = sorted(set(values) - set(FIELDS))
     if unknown:
-        raise ValidationError({name: ["Unknown field."] for name in unknown})
+        raise ValidationError({name: [_("Unknown field.")] for name in unknown})
     missing = {
-        name: ["This field is required."] for name in ("code", "kind") if values.get(name) in (None, "")
+        name: [_("This field is required.")] for name in ("code", "kind") if values.get(name) in (None, "")
     }
     cleaned = _clean(values, {})  # field errors first, then what is missing
     if missing:
         raise ValidationError(missing)
     if Coupon.objects.filter(store=store).count() >= MAX_COUPONS_PER_STORE:
-        raise ValidationError({"code": [f"A store can have at most {MAX_COUPONS_PER_STORE} coupons."]})
+        raise ValidationError(
+            {"code": [_("A store can have at most %(max)d coupons.") % {"max": MAX_COUPONS_PER_STORE}]}
+        )
     return _saved(Coupon(store=store, **cleaned))
 
 
@@ -181,11 +186,22 @@ def coupon_update(*, coupon: Coupon, **changes: Any) -> Coupon:
     """Change a coupon; only the fields passed are touched. Uses already taken stay taken."""
     unknown = sorted(set(changes) - set(FIELDS))
     if unknown:
-        raise ValidationError({name: ["Unknown field."] for name in unknown})
+        raise ValidationError({name: [_("Unknown field.")] for name in unknown})
     current = {field: getattr(coupon, field) for field in FIELDS}
     cleaned = _clean(changes, current)
     if cleaned.get("usage_limit") is not None and cleaned["usage_limit"] < coupon.used_count:
-        raise ValidationError({"usage_limit": [f"{coupon.used_count} orders already used it."]})
+        raise ValidationError(
+            {
+                "usage_limit": [
+                    ngettext(
+                        "%(count)d order already used it.",
+                        "%(count)d orders already used it.",
+                        coupon.used_count,
+                    )
+                    % {"count": coupon.used_count}
+                ]
+            }
+        )
     for field, value in cleaned.items():
         setattr(coupon, field, value)
     return _saved(coupon, [*cleaned, "updated_at"]) if cleaned else coupon

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 PAISE = Decimal("0.01")
 MAX_AMOUNT = Decimal("9999999.99")
@@ -16,7 +17,7 @@ def parse_amount(
 ) -> Decimal:
     """`value` as rupees with at most two decimals, from `minimum` to `maximum`, or ValidationError
     with a message that names `label` ("Delivery fee must be a number, e.g. 30 or 29.50.")."""
-    not_a_number = f"{label} must be a number, e.g. 30 or 29.50."
+    not_a_number = _("%(label)s must be a number, e.g. 30 or 29.50.") % {"label": label}
     if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
         raise ValidationError(not_a_number, code="invalid")
     try:
@@ -26,11 +27,15 @@ def parse_amount(
     if not amount.is_finite():
         raise ValidationError(not_a_number, code="invalid")
     if amount < minimum:
-        message = f"{label} cannot be negative." if minimum == 0 else f"{label} must be at least {minimum}."
+        if minimum == 0:
+            message = _("%(label)s cannot be negative.") % {"label": label}
+        else:
+            message = _("%(label)s must be at least %(minimum)s.") % {"label": label, "minimum": minimum}
         raise ValidationError(message, code="min_value")
     if amount > maximum:
-        raise ValidationError(f"{label} can be at most {maximum:,}.", code="max_value")
+        message = _("%(label)s can be at most %(maximum)s.") % {"label": label, "maximum": f"{maximum:,}"}
+        raise ValidationError(message, code="max_value")
     if amount != amount.quantize(PAISE):
-        message = f"{label} can have at most 2 decimal places (paise)."
+        message = _("%(label)s can have at most 2 decimal places (paise).") % {"label": label}
         raise ValidationError(message, code="max_decimal_places")
     return amount.quantize(PAISE)

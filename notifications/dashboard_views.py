@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -31,7 +32,7 @@ def notification_center(request: HttpRequest, slug: str) -> HttpResponse:
             services.notification_settings_update(
                 store=store, **{field: form.cleaned_data[field] for field in PREFERENCE_FIELDS}
             )
-            messages.success(request, "Notification settings saved.")
+            messages.success(request, _("Notification settings saved."))
             return redirect("notifications_dashboard:center", slug=store.slug)
         status = 400
     else:
@@ -58,5 +59,8 @@ def notification_resend(request: HttpRequest, slug: str, pk: int) -> HttpRespons
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:
-        messages.success(request, f"Sending the message about order #{notification.order.number} again.")
+        messages.success(
+            request,
+            _("Sending the message about order #%(number)s again.") % {"number": notification.order.number},
+        )
     return redirect("notifications_dashboard:center", slug=store.slug)

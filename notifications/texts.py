@@ -32,7 +32,7 @@ def customer_order_url(order: Order) -> str:
 def items_summary(order: Order) -> str:
     """ "2 x Masala Chai, 1 x Samosa and 3 more" """
     items = list(order.items.all())
-    shown = ", ".join(f"{item.quantity} x {item.name}" for item in items[:ITEMS_SHOWN])
+    shown = ", ".join(f"{item.quantity} x {item.display_name}" for item in items[:ITEMS_SHOWN])
     hidden = len(items) - ITEMS_SHOWN
     if hidden > 0:
         shown = _("%(items)s and %(count)d more") % {"items": shown, "count": hidden}

@@ -14,7 +14,7 @@ from orders.models import Order, OrderEvent, OrderItem
 class OrderItemInline(admin.TabularInline):
     model = OrderItem
     extra = 0
-    fields = ["product", "name", "unit_price", "quantity", "line_total"]
+    fields = ["product", "name", "variant_label", "unit_price", "quantity", "line_total"]
     readonly_fields = fields
     can_delete = False
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -36,8 +37,8 @@ def order_list(request: HttpRequest, slug: str) -> HttpResponse:
         request.GET.get("page")
     )
     counts = selectors.status_counts(store=store)
-    tabs = [{"value": "", "label": "All", "count": sum(counts.values())}] + [
-        {"value": value, "label": label, "count": counts.get(value, 0)}
+    tabs = [{"value": "", "label": _("All"), "count": sum(counts.values())}] + [
+        {"value": value, "label": _(label), "count": counts.get(value, 0)}
         for value, label in OrderStatus.choices
     ]
     return render(
@@ -60,18 +61,22 @@ def order_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         try:
             form = StatusForm(request.POST)
             if not form.is_valid():
-                raise ValidationError("Choose a valid status.")
+                raise ValidationError(_("Choose a valid status."))
             order_status_change(order=order, actor=request.user, **form.cleaned_data)
             messages.success(
                 request,
-                f"Order #{order.number} is now {OrderStatus(form.cleaned_data['status']).label.lower()}.",
+                _("Order #%(number)s is now %(status)s.")
+                % {
+                    "number": order.number,
+                    "status": _(OrderStatus(form.cleaned_data["status"]).label).lower(),
+                },
             )
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
         return redirect("orders_dashboard:order_detail", slug=store.slug, number=order.number)
 
-    next_statuses = [(s, OrderStatus(s).label) for s in order.seller_transitions()]
+    next_statuses = [(s, _(OrderStatus(s).label)) for s in order.seller_transitions()]
     context = {
         "store": store,
         "order": order,

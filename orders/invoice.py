@@ -101,7 +101,7 @@ def invoice_pdf(order: Order) -> bytes:
     pdf.ln()
     pdf.set_font("DejaVu", size=10)
     for item in order.items.all():
-        pdf.cell(width * 0.46, 7, item.name[:60])
+        pdf.cell(width * 0.46, 7, item.display_name[:70])
         pdf.cell(width * 0.1, 7, str(item.quantity), align="R")
         pdf.cell(width * 0.2, 7, _rupees(item.unit_price), align="R")
         pdf.cell(width * 0.24, 7, _rupees(item.line_total), align="R")

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_noop
 
 from coupons.models import Coupon
-from products.models import Product
+from products.models import Product, ProductVariant
 from stores.models import Store
 
 FIRST_ORDER_NUMBER = 1001
@@ -201,7 +201,12 @@ class OrderItem(models.Model):
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
     product = models.ForeignKey(Product, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    variant = models.ForeignKey(
+        ProductVariant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     name = models.CharField(max_length=120)
+    # The variant's label when the order was placed ("M / Red"); empty for a product without variants.
+    variant_label = models.CharField(max_length=200, blank=True)
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     quantity = models.PositiveIntegerField()
     line_total = models.DecimalField(max_digits=14, decimal_places=2)
@@ -213,7 +218,12 @@ class OrderItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.quantity} x {self.name}"
+        return f"{self.quantity} x {self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        """ "Kurta (M / Red)": the line as the customer chose it."""
+        return f"{self.name} ({self.variant_label})" if self.variant_label else self.name
 
 
 class OrderEvent(models.Model):

@@ -10,7 +10,7 @@ from orders.services import PINCODE_RE
 class OrderItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = OrderItem
-        fields = ["product", "name", "unit_price", "quantity", "line_total"]
+        fields = ["product", "variant", "name", "variant_label", "unit_price", "quantity", "line_total"]
 
 
 class ChargeSerializer(serializers.Serializer):
@@ -85,6 +85,17 @@ class PublicOrderSerializer(OrderSerializer):
 
 class OrderItemInputSerializer(serializers.Serializer):
     product = serializers.IntegerField(min_value=1, max_value=2**53)
+    variant = serializers.IntegerField(
+        min_value=1,
+        max_value=2**53,
+        required=False,
+        allow_null=True,
+        help_text="Required for a product with variants (the variant's id); refused for one without.",
+        error_messages={
+            key: "A variant must be the id of one of the product's variants."
+            for key in ("invalid", "min_value", "max_value", "max_string_length")
+        },
+    )
     quantity = serializers.IntegerField()
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from coupons.models import Coupon
 from coupons.rules import coupon_refusal
@@ -36,8 +37,7 @@ from orders.models import (
     PaymentMethod,
 )
 from orders.pricing import PriceBreakdown, coupon_discount, price_breakdown
-from products.models import Product
-from products.stock import StockError, shortage_message, stock_release, stock_reserve
+from products.stock import LineKey, StockError, StockLine, stock_lines, stock_release, stock_reserve
 from stores.models import Store, User
 from stores.phone import normalize_phone
 from stores.selectors import store_active_charges
@@ -46,6 +46,10 @@ MAX_LINES_PER_ORDER = 50
 MAX_QUANTITY_PER_LINE = 99
 PINCODE_RE = re.compile(r"^[1-9][0-9]{5}$")
 CENT = Decimal("0.01")
+
+# What an order is asked for: the API's [{"product", "variant", "quantity"}], or a cart's
+# {product id or (product id, variant id): quantity}.
+OrderItems = Iterable[Mapping[str, Any]] | Mapping[int, int] | Mapping[LineKey, int]
 
 
 class OrderError(ValidationError):
@@ -83,48 +87,72 @@ def clean_customer(*, name: Any, phone: Any, address: Any, pincode: Any, note: A
     )
     note = note.strip() if isinstance(note, str) else ""
     if not name:
-        errors["customer_name"] = "Enter your name."
+        errors["customer_name"] = _("Enter your name.")
     elif len(name) > 120:
-        errors["customer_name"] = "Keep the name under 120 characters."
+        errors["customer_name"] = _("Keep the name under 120 characters.")
     try:
         phone = normalize_phone(phone)
     except ValidationError as exc:
         errors["customer_phone"] = exc.messages[0]
     if not address:
-        errors["address"] = "Enter the delivery address."
+        errors["address"] = _("Enter the delivery address.")
     elif len(address) > 500:
-        errors["address"] = "Keep the address under 500 characters."
+        errors["address"] = _("Keep the address under 500 characters.")
     if not PINCODE_RE.match(pincode):
-        errors["pincode"] = "Enter the 6-digit PIN code, e.g. 560001."
+        errors["pincode"] = _("Enter the 6-digit PIN code, e.g. 560001.")
     if len(note) > 500:
-        errors["note"] = "Keep the note under 500 characters."
+        errors["note"] = _("Keep the note under 500 characters.")
     if errors:
         raise ValidationError(errors)
     return CustomerDetails(name=name, phone=phone, address=address, pincode=pincode, note=note)
 
 
-def clean_items(items: Any) -> dict[int, int]:
-    """Product id -> quantity from a list of {"product", "quantity"} (or a cart dict); refuse nonsense."""
+def clean_items(items: Any) -> dict[LineKey, int]:
+    """Line key (product id, variant id or None) -> quantity from a list of {"product", "variant",
+    "quantity"} (or a cart dict keyed by product id or line key); refuse nonsense."""
     if isinstance(items, Mapping):
-        items = [{"product": pid, "quantity": qty} for pid, qty in items.items()]
+        items = [
+            {"product": key[0], "variant": key[1], "quantity": qty}
+            if isinstance(key, tuple)
+            else {"product": key, "quantity": qty}
+            for key, qty in items.items()
+        ]
     if not isinstance(items, list | tuple) or not items:
-        raise OrderError({"items": "Your cart is empty: add a product before checking out."})
+        raise OrderError({"items": _("Your cart is empty: add a product before checking out.")})
     if len(items) > MAX_LINES_PER_ORDER:
-        raise OrderError({"items": f"An order can have at most {MAX_LINES_PER_ORDER} different products."})
-    wanted: dict[int, int] = {}
+        raise OrderError(
+            {
+                "items": _("An order can have at most %(max)d different products.")
+                % {"max": MAX_LINES_PER_ORDER}
+            }
+        )
+    wanted: dict[LineKey, int] = {}
     for item in items:
         if not isinstance(item, Mapping):
-            raise OrderError({"items": "Each item needs a product and a quantity."})
+            raise OrderError({"items": _("Each item needs a product and a quantity.")})
         product, quantity = item.get("product"), item.get("quantity")
         product_id = _as_int(product)
         if product_id is None or product_id <= 0:
-            raise OrderError({"items": "Each item needs a valid product id."})
+            raise OrderError({"items": _("Each item needs a valid product id.")})
+        variant_id = None
+        if item.get("variant") is not None:
+            variant_id = _as_int(item["variant"])
+            if variant_id is None or variant_id <= 0:
+                raise OrderError({"items": _("A variant must be the id of one of the product's variants.")})
         qty = _as_int(quantity)
         if qty is None or qty < 1 or qty > MAX_QUANTITY_PER_LINE:
-            raise OrderError({"items": f"Quantity must be a whole number from 1 to {MAX_QUANTITY_PER_LINE}."})
-        wanted[product_id] = wanted.get(product_id, 0) + qty
-        if wanted[product_id] > MAX_QUANTITY_PER_LINE:
-            raise OrderError({"items": f"At most {MAX_QUANTITY_PER_LINE} of one product per order."})
+            raise OrderError(
+                {
+                    "items": _("Quantity must be a whole number from 1 to %(max)d.")
+                    % {"max": MAX_QUANTITY_PER_LINE}
+                }
+            )
+        key = (product_id, variant_id)
+        wanted[key] = wanted.get(key, 0) + qty
+        if wanted[key] > MAX_QUANTITY_PER_LINE:
+            raise OrderError(
+                {"items": _("At most %(max)d of one product per order.") % {"max": MAX_QUANTITY_PER_LINE}}
+            )
     return wanted
 
 
@@ -156,11 +184,12 @@ def _next_order_number(store: Store) -> int:
 
 
 def checkout_fingerprint(
-    *, wanted: Mapping[int, int], customer: CustomerDetails, payment_method: str, coupon_code: str = ""
+    *, wanted: Mapping[LineKey, int], customer: CustomerDetails, payment_method: str, coupon_code: str = ""
 ) -> str:
     """A hash of what an order request asked for (its items, customer, payment method and coupon)."""
     asked: dict[str, Any] = {
-        "items": sorted(wanted.items()),
+        # [product, quantity], or [product, quantity, variant]: a key's hash from before variants holds.
+        "items": sorted([pid, qty] if vid is None else [pid, qty, vid] for (pid, vid), qty in wanted.items()),
         "customer": [customer.name, customer.phone, customer.address, customer.pincode, customer.note],
         "payment_method": payment_method,
     }
@@ -187,7 +216,7 @@ def _replayed(store: Store, checkout_key: str, fingerprint: str) -> Order | None
 def order_place(
     *,
     store: Store,
-    items: Iterable[Mapping[str, Any]] | Mapping[int, int],
+    items: OrderItems,
     customer: CustomerDetails,
     payment_method: str,
     checkout_key: str | None = None,
@@ -246,7 +275,7 @@ def order_place(
 def _place_order(
     *,
     store: Store,
-    items: Iterable[Mapping[str, Any]] | Mapping[int, int],
+    items: OrderItems,
     customer: CustomerDetails,
     payment_method: str,
     checkout_key: str | None,
@@ -254,22 +283,23 @@ def _place_order(
     coupon_code: str = "",
 ) -> Order:
     if not store.is_active:
-        raise OrderError({"store": "This store is not taking orders right now."})
+        raise OrderError({"store": _("This store is not taking orders right now.")})
     if payment_method not in PaymentMethod.values:
-        raise OrderError({"payment_method": "Choose one of: " + ", ".join(PaymentMethod.labels) + "."})
+        choices = ", ".join(_(label) for label in PaymentMethod.labels)
+        raise OrderError({"payment_method": _("Choose one of: %(choices)s.") % {"choices": choices}})
     wanted = clean_items(items)
 
     with transaction.atomic():
         # Locks in one order everywhere: the coupon row, then the products (by id), so concurrent
         # checkouts queue and never deadlock.
         coupon = coupon_by_code(store=store, code=coupon_code, for_update=True) if coupon_code else None
-        lines: list[tuple[Product, int]] = stock_reserve(store_id=store.id, wanted=wanted)
-        subtotal = sum(((p.price * q).quantize(CENT) for p, q in lines), Decimal("0"))
+        lines: list[StockLine] = stock_reserve(store_id=store.id, wanted=wanted)
+        subtotal = _subtotal(lines)
         discount, free_delivery = Decimal("0"), False
         if coupon_code:
             _coupon_check(coupon, subtotal=subtotal, phone=customer.phone)
             if not coupon_use_take(coupon=coupon):
-                raise OrderError({"coupon": "This coupon has been used up."})
+                raise OrderError({"coupon": _("This coupon has been used up.")})
             discount, free_delivery = coupon_discount(coupon, subtotal)
         money = price_breakdown(
             store=store,
@@ -308,13 +338,15 @@ def _place_order(
             [
                 OrderItem(
                     order=order,
-                    product=p,
-                    name=p.name,
-                    unit_price=p.price,
-                    quantity=q,
-                    line_total=(p.price * q).quantize(CENT),
+                    product=line.product,
+                    variant=line.variant,
+                    name=line.product.name,
+                    variant_label=line.label,
+                    unit_price=line.unit_price,
+                    quantity=line.units,
+                    line_total=(line.unit_price * line.units).quantize(CENT),
                 )
-                for p, q in lines
+                for line in lines
             ]
         )
         _record(
@@ -331,11 +363,26 @@ def _place_order(
             currency=order.currency,
             payment_method=payment_method,
             status=order.status,
-            items=[
-                {"product": p.id, "name": p.name, "unit_price": str(p.price), "quantity": q} for p, q in lines
-            ],
+            items=[_event_item(line) for line in lines],
         )
     return order
+
+
+def _subtotal(lines: Iterable[StockLine]) -> Decimal:
+    return sum(((line.unit_price * line.units).quantize(CENT) for line in lines), Decimal("0"))
+
+
+def _event_item(line: StockLine) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "product": line.product.pk,
+        "name": line.product.name,
+        "unit_price": str(line.unit_price),
+        "quantity": line.units,
+    }
+    if line.variant is not None:
+        item["variant"] = line.variant.pk
+        item["variant_label"] = line.label
+    return item
 
 
 def _coupon_check(coupon: Coupon | None, *, subtotal: Decimal, phone: str | None) -> None:
@@ -355,7 +402,7 @@ def _coupon_check(coupon: Coupon | None, *, subtotal: Decimal, phone: str | None
 def order_quote(
     *,
     store: Store,
-    items: Iterable[Mapping[str, Any]] | Mapping[int, int],
+    items: OrderItems,
     payment_method: str,
     coupon_code: str | None = None,
     customer_phone: str | None = None,
@@ -375,7 +422,7 @@ def order_quote(
 def order_quotes(
     *,
     store: Store,
-    items: Iterable[Mapping[str, Any]] | Mapping[int, int],
+    items: OrderItems,
     payment_methods: Iterable[str],
     coupon_code: str | None = None,
     customer_phone: str | None = None,
@@ -385,18 +432,17 @@ def order_quotes(
     methods = list(payment_methods)
     unknown = [method for method in methods if method not in PaymentMethod.values]
     if unknown:
-        raise OrderError({"payment_method": "Choose one of: " + ", ".join(PaymentMethod.values) + "."})
+        raise OrderError(
+            {
+                "payment_method": _("Choose one of: %(choices)s.")
+                % {"choices": ", ".join(PaymentMethod.values)}
+            }
+        )
     wanted = clean_items(items)
-    products = {p.id: p for p in Product.objects.filter(store_id=store.id, id__in=wanted.keys())}
-    subtotal = Decimal("0")
-    for product_id, units in sorted(wanted.items()):
-        product = products.get(product_id)
-        if product is None:
-            raise OrderError({"items": "One of the products is not sold by this store (any more)."})
-        problem = shortage_message(product, units)
-        if problem:
-            raise OrderError({"items": problem})
-        subtotal += (product.price * units).quantize(CENT)
+    try:
+        subtotal = _subtotal(stock_lines(store_id=store.id, wanted=wanted))
+    except StockError as exc:
+        raise OrderError(exc.message_dict) from None
     coupon, discount, free_delivery = None, Decimal("0"), False
     code = normalize_code(coupon_code)
     if code:
@@ -433,7 +479,12 @@ def order_status_change(
     shipping_provider = (shipping_provider or "").strip()[:100]
     reason = (reason or "").strip()[:500]
     if status not in OrderStatus.values:
-        raise OrderError({"status": "Unknown status. Use one of: " + ", ".join(OrderStatus.values) + "."})
+        raise OrderError(
+            {
+                "status": _("Unknown status. Use one of: %(choices)s.")
+                % {"choices": ", ".join(OrderStatus.values)}
+            }
+        )
 
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
@@ -452,20 +503,25 @@ def order_status_change(
             )
             return locked
         if status not in allowed:
-            current = locked.get_status_display().lower()
-            target = OrderStatus(status).label.lower()
+            current = _(locked.get_status_display()).lower()
+            target = _(OrderStatus(status).label).lower()
             if allowed:
-                options = ", ".join(OrderStatus(s).label.lower() for s in allowed)
-                hint = f" It can go to: {options}."
+                options = ", ".join(_(OrderStatus(s).label).lower() for s in allowed)
+                hint = _("It can go to: %(options)s.") % {"options": options}
             else:
-                hint = " It is final."
+                hint = _("It is final.")
             if locked.status == OrderStatus.PENDING_PAYMENT and status == OrderStatus.PLACED:
-                hint = " It becomes placed when its payment is confirmed (use “payment received”)."
-            raise OrderError({"status": f"An order that is {current} cannot be marked {target}.{hint}"})
+                hint = _("It becomes placed when its payment is confirmed (use “payment received”).")
+            refused = _("An order that is %(current)s cannot be marked %(target)s.")
+            raise OrderError({"status": f"{refused % {'current': current, 'target': target}} {hint}"})
         if status in CLOSED_STATUSES and not reason:
-            raise OrderError({"reason": "Say why the order is cancelled or rejected; the customer sees it."})
+            raise OrderError(
+                {"reason": _("Say why the order is cancelled or rejected; the customer sees it.")}
+            )
         if status == OrderStatus.SHIPPED and not (tracking_id or shipping_provider):
-            message = "Enter the shipping provider (or “self delivery”) and the tracking id if there is one."
+            message = _(
+                "Enter the shipping provider (or “self delivery”) and the tracking id if there is one."
+            )
             raise OrderError({"shipping_provider": message})
 
         previous = locked.status
@@ -511,7 +567,9 @@ def order_status_change(
 
 def _restore_stock(order: Order) -> None:
     stock_release(
-        units_by_product=[(i.product_id, i.quantity) for i in order.items.all() if i.product_id is not None]
+        units_by_line=[
+            (i.product_id, i.variant_id, i.quantity) for i in order.items.all() if i.product_id is not None
+        ]
     )
 
 

@@ -17,7 +17,8 @@ def order_page_url(order: Order) -> str:
 def order_summary(order: Order) -> str:
     lines = [f"Hi {order.customer_name}, your order #{order.number} at {order.store.name}:"]
     lines += [
-        f"- {item.quantity} x {item.name}: {order.currency} {item.line_total}" for item in order.items.all()
+        f"- {item.quantity} x {item.display_name}: {order.currency} {item.line_total}"
+        for item in order.items.all()
     ]
     lines.append(
         f"Total: {order.currency} {order.total} ({order.get_payment_method_display()}"

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orders import selectors as order_selectors
@@ -26,5 +27,5 @@ def payment_received(request: HttpRequest, slug: str, number: int) -> HttpRespon
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, f"Payment for order #{order.number} recorded.")
+        messages.success(request, _("Payment for order #%(number)s recorded.") % {"number": order.number})
     return redirect("orders_dashboard:order_detail", slug=store.slug, number=order.number)

@@ -5,14 +5,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from orders.models import Order
 
 
 class PaymentStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    CAPTURED = "captured", "Captured"
-    FAILED = "failed", "Failed"
+    # Plain text like the order's statuses; marked for the catalogue, the seller's order page translates them.
+    PENDING = "pending", gettext_noop("Pending")
+    CAPTURED = "captured", gettext_noop("Captured")
+    FAILED = "failed", gettext_noop("Failed")
 
 
 class Payment(models.Model):
@@ -56,7 +58,9 @@ class Payment(models.Model):
         return f"{self.get_method_display()} {self.amount} {self.currency} ({self.status})"
 
     def get_method_display(self) -> str:
-        return {"cod": "Cash on delivery", "upi": "UPI", "gateway": "Gateway"}.get(self.method, self.method)
+        return {"cod": "Cash on delivery", "upi": "UPI", "gateway": gettext_noop("Gateway")}.get(
+            self.method, self.method
+        )
 
 
 class PaymentEventStatus(models.TextChoices):

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orders import services as order_services
 from orders.models import Order, OrderEvent, PaymentMethod
@@ -24,13 +25,15 @@ def payment_gateway_start(*, order: Order, request: HttpRequest) -> tuple[Paymen
     """Open (or reopen) a gateway payment for an unpaid order; return it and where to send the customer."""
     provider = default_gateway()
     if provider is None:
-        raise PaymentError("Online payment is not available right now; choose another payment method.")
+        raise PaymentError(_("Online payment is not available right now; choose another payment method."))
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if locked.paid_at is not None:
-            raise PaymentError(f"Order #{locked.number} is already paid.")
+            raise PaymentError(_("Order #%(number)s is already paid.") % {"number": locked.number})
         if not locked.awaits_online_payment:
-            raise PaymentError(f"Order #{locked.number} is not waiting for an online payment.")
+            raise PaymentError(
+                _("Order #%(number)s is not waiting for an online payment.") % {"number": locked.number}
+            )
         payment = Payment.objects.filter(
             order=locked, provider=provider.name, status=PaymentStatus.PENDING, flagged_for_review=False
         ).first()
@@ -51,11 +54,14 @@ def payment_manual_confirm(*, order: Order, actor: User) -> Payment:
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if locked.paid_at is not None:
-            raise PaymentError(f"Order #{locked.number} is already marked paid.")
+            raise PaymentError(_("Order #%(number)s is already marked paid.") % {"number": locked.number})
         if locked.payment_method not in (PaymentMethod.UPI, PaymentMethod.COD):
-            raise PaymentError("Online payments are confirmed by the gateway, not by hand.")
+            raise PaymentError(_("Online payments are confirmed by the gateway, not by hand."))
         if locked.is_closed:
-            raise PaymentError(f"Order #{locked.number} is {locked.get_status_display().lower()}.")
+            raise PaymentError(
+                _("Order #%(number)s is %(status)s.")
+                % {"number": locked.number, "status": _(locked.get_status_display()).lower()}
+            )
         now = timezone.now()
         payment = Payment.objects.create(
             order=locked,

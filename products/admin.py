@@ -10,8 +10,8 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from dukaan.media import media_url
-from products import services
-from products.models import Category, Product
+from products import services, variants
+from products.models import Category, Product, ProductVariant
 
 
 class ProductAdminForm(forms.ModelForm):
@@ -36,9 +36,30 @@ class ProductAdminForm(forms.ModelForm):
         ]
 
 
+class VariantInlineForm(forms.ModelForm):
+    class Meta:
+        model = ProductVariant
+        fields = ["options", "price", "mrp", "stock", "sku", "is_active", "position"]
+
+    def clean_options(self):
+        return variants.clean_options(self.cleaned_data.get("options"))
+
+
+class VariantInline(admin.TabularInline):
+    """Sizes and colours with their own price and stock. Saved through products.variants, so the
+    product's price and stock follow and every rule (same options, unique SKU) holds here too."""
+
+    model = ProductVariant
+    form = VariantInlineForm
+    extra = 0
+    fields = ["options", "label", "price", "mrp", "stock", "sku", "is_active", "position"]
+    readonly_fields = ["label"]
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     form = ProductAdminForm
+    inlines = [VariantInline]
 
     class Media:
         # The thumbnail's look: a class, as the Content-Security-Policy refuses style="" attributes.
@@ -105,6 +126,41 @@ class ProductAdmin(admin.ModelAdmin):
     def large_preview(self, product: Product) -> str:
         url = media_url(product.image_thumb.name)
         return format_html('<img src="{}" alt="" width="160">', url) if url else "—"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Product | None = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.has_variants:
+            fields += ["price", "mrp", "stock"]  # derived from the variants below
+        return fields
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        if formset.model is not ProductVariant:
+            super().save_formset(request, form, formset, change)
+            return
+        product = form.instance
+        # What the admin's history message lists (formset.save() would have set these).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for deleted in formset.deleted_forms:
+            if deleted.instance.pk:
+                variants.variant_delete(variant=deleted.instance)
+                formset.deleted_objects.append(deleted.instance)
+        for inline in formset.forms:
+            if not inline.has_changed() or inline in formset.deleted_forms or not inline.cleaned_data:
+                continue
+            data = {name: inline.cleaned_data.get(name) for name in VariantInlineForm.Meta.fields}
+            position = data.pop("position", None)
+            try:
+                if inline.instance.pk:
+                    saved = variants.variant_update(variant=inline.instance, **data)
+                    formset.changed_objects.append((saved, inline.changed_data))
+                else:
+                    saved = variants.variant_create(product=product, **data)
+                    formset.new_objects.append(saved)
+            except ValidationError as exc:
+                messages.error(request, f"A variant was not saved: {' '.join(exc.messages)}")
+                continue
+            if position is not None and position != saved.position:
+                ProductVariant.objects.filter(pk=saved.pk).update(position=position)
 
     def save_model(self, request: HttpRequest, obj: Product, form, change: bool) -> None:
         super().save_model(request, obj, form, change)

@@ -5,27 +5,36 @@ from __future__ import annotations
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from dukaan.http.body_limits import MULTIPART_OVERHEAD_BYTES, body_exceeds
 from dukaan.http.parsers import JSONParser
 from products import services
 from products.images import too_large_message
-from products.models import Category, Product
+from products.models import Category, Product, ProductVariant
 from products.search import normalize_query, search_product_ids
 from products.selectors import (
     PRODUCT_SORTS,
     list_store_categories,
     list_store_products,
+    product_variants,
     products_in_id_order,
 )
-from products.serializers import CategorySerializer, ProductSerializer, ProductWriteSerializer
+from products.serializers import (
+    CategorySerializer,
+    ProductSerializer,
+    ProductWriteSerializer,
+    VariantSerializer,
+    VariantWriteSerializer,
+)
 from products.services import UNSET
+from products.variants import variant_create, variant_delete, variant_update
 from stores.access import get_owned_store_or_404
 from stores.models import Store
 
@@ -229,3 +238,65 @@ class CategoryDetailView(StoreScopedMixin, generics.RetrieveUpdateDestroyAPIView
 
     def perform_destroy(self, instance: Category) -> None:
         services.category_delete(category=instance)
+
+
+def _owned_product_or_404(view: StoreScopedMixin) -> Product:
+    return get_object_or_404(Product, store=view.get_store(), pk=view.kwargs["product_pk"])
+
+
+class VariantListCreateView(StoreScopedMixin, APIView):
+    """A product's variants (SPEC section 7): another seller's product is a 404, like the product."""
+
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        tags=["variants"], summary="The product's variants", responses={200: VariantSerializer(many=True)}
+    )
+    def get(self, request: Request, slug: str, product_pk: int) -> Response:
+        product = _owned_product_or_404(self)
+        return Response(VariantSerializer(product_variants(product), many=True).data)
+
+    @extend_schema(
+        tags=["variants"],
+        summary='Add a variant, e.g. {"options": {"Size": "M"}, "price": "499", "stock": 5}',
+        request=VariantWriteSerializer,
+        responses={201: VariantSerializer, 400: OpenApiResponse(description="`{field: [message]}`")},
+    )
+    def post(self, request: Request, slug: str, product_pk: int) -> Response:
+        product = _owned_product_or_404(self)
+        serializer = VariantWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        variant = variant_create(product=product, **serializer.validated_data)
+        return Response(VariantSerializer(variant).data, status=status.HTTP_201_CREATED)
+
+
+class VariantDetailView(StoreScopedMixin, APIView):
+    parser_classes = [JSONParser]
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    def _variant(self) -> ProductVariant:
+        product = _owned_product_or_404(self)
+        return get_object_or_404(ProductVariant, product=product, pk=self.kwargs["pk"])
+
+    @extend_schema(tags=["variants"], summary="One variant", responses={200: VariantSerializer})
+    def get(self, request: Request, slug: str, product_pk: int, pk: int) -> Response:
+        return Response(VariantSerializer(self._variant()).data)
+
+    @extend_schema(
+        tags=["variants"],
+        summary="Change a variant (the product's price and stock follow)",
+        request=VariantWriteSerializer,
+        responses={200: VariantSerializer, 400: OpenApiResponse(description="`{field: [message]}`")},
+    )
+    def patch(self, request: Request, slug: str, product_pk: int, pk: int) -> Response:
+        variant = self._variant()
+        serializer = VariantWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        return Response(VariantSerializer(variant_update(variant=variant, **serializer.validated_data)).data)
+
+    @extend_schema(
+        tags=["variants"], summary="Remove a variant (orders keep their lines)", responses={204: None}
+    )
+    def delete(self, request: Request, slug: str, product_pk: int, pk: int) -> Response:
+        variant_delete(variant=self._variant())
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -11,4 +11,14 @@ urlpatterns = [
     ),
     path("stores/<slug:slug>/products/", api.ProductListCreateView.as_view(), name="api-product-list"),
     path("stores/<slug:slug>/products/<int:pk>/", api.ProductDetailView.as_view(), name="api-product-detail"),
+    path(
+        "stores/<slug:slug>/products/<int:product_pk>/variants/",
+        api.VariantListCreateView.as_view(),
+        name="api-variant-list",
+    ),
+    path(
+        "stores/<slug:slug>/products/<int:product_pk>/variants/<int:pk>/",
+        api.VariantDetailView.as_view(),
+        name="api-variant-detail",
+    ),
 ]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("<slug:slug>/products/", views.product_list, name="product_list"),
     path("<slug:slug>/products/add/", views.product_add, name="product_add"),
     path("<slug:slug>/products/<int:pk>/edit/", views.product_edit, name="product_edit"),
+    path("<slug:slug>/products/<int:pk>/variants/", views.product_variants_page, name="product_variants"),
     path("<slug:slug>/products/<int:pk>/delete/", views.product_delete, name="product_delete"),
     path("<slug:slug>/products/<int:pk>/toggle/", views.product_toggle, name="product_toggle"),
     path("<slug:slug>/products/<int:pk>/move/", views.product_move, name="product_move"),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from products.models import MAX_PRICE, MAX_STOCK, Category
 from products.prices import price_messages
@@ -23,62 +25,163 @@ class PhotoInput(forms.FileInput):
 class ProductForm(forms.Form):
     field_order = ["name", "price", "mrp", "image", "remove_image", "description", "category", "stock"]
 
-    name = forms.CharField(max_length=NAME_MAX, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    name = forms.CharField(
+        label=_("Name"), max_length=NAME_MAX, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
     price = forms.DecimalField(
-        label="Price (₹)",
+        label=_("Price (₹)"),
         min_value=0,
         max_value=MAX_PRICE,
         max_digits=12,
         decimal_places=2,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0.01"}),
-        error_messages=price_messages("Price"),
+        error_messages=price_messages(_("Price")),
     )
     mrp = forms.DecimalField(
-        label="MRP (₹, optional)",
+        label=_("MRP (₹, optional)"),
         required=False,
         min_value=0,
         max_value=MAX_PRICE,
         max_digits=12,
         decimal_places=2,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0.01"}),
-        help_text="Shown struck through when it is above the price.",
-        error_messages=price_messages("MRP"),
+        help_text=_("Shown struck through when it is above the price."),
+        error_messages=price_messages(_("MRP")),
     )
     image = forms.FileField(
-        label="Photo",
+        label=_("Photo"),
         required=False,
         widget=PhotoInput,
-        help_text="JPEG, PNG or WebP, up to 10 MB. Take one with your phone's camera.",
+        help_text=_("JPEG, PNG or WebP, up to 10 MB. Take one with your phone's camera."),
     )
     description = forms.CharField(
-        required=False, max_length=DESCRIPTION_MAX, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Description"),
+        required=False,
+        max_length=DESCRIPTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     category = forms.ModelChoiceField(
-        queryset=Category.objects.none(), required=False, empty_label="No category"
+        label=_("Category"), queryset=Category.objects.none(), required=False, empty_label=_("No category")
     )
     stock = forms.IntegerField(
+        label=_("Stock"),
         required=False,
         min_value=0,
         max_value=MAX_STOCK,
-        help_text="Leave empty if you do not count stock (unlimited).",
+        help_text=_("Leave empty if you do not count stock (unlimited)."),
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": "0"}),
-        error_messages={"invalid": "Enter a whole number, or leave it empty for unlimited."},
+        error_messages={"invalid": _("Enter a whole number, or leave it empty for unlimited.")},
     )
-    is_active = forms.BooleanField(label="Visible in the store", required=False, initial=True)
-    remove_image = forms.BooleanField(label="Remove the current photo", required=False)
+    is_active = forms.BooleanField(label=_("Visible in the store"), required=False, initial=True)
+    remove_image = forms.BooleanField(label=_("Remove the current photo"), required=False)
 
-    def __init__(self, *args, store: Store, has_photo: bool = False, **kwargs) -> None:
+    def __init__(
+        self, *args, store: Store, has_photo: bool = False, has_variants: bool = False, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.store = store
+        if has_variants:
+            # Each size or colour has its own price and stock (the Sizes and colours page).
+            for name in ("price", "mrp", "stock"):
+                del self.fields[name]
         if has_photo:
-            self.fields["image"].label = "Replace the photo"
+            self.fields["image"].label = gettext("Replace the photo")
         else:
             del self.fields["remove_image"]
         self.fields["category"].queryset = Category.objects.filter(store=store).order_by("position", "id")
-        self.fields["category"].error_messages["invalid_choice"] = "Choose one of your store's categories."
+        self.fields["category"].error_messages["invalid_choice"] = gettext(
+            "Choose one of your store's categories."
+        )
 
 
 class CategoryForm(forms.Form):
     name = forms.CharField(
-        max_length=CATEGORY_NAME_MAX, widget=forms.TextInput(attrs={"autocomplete": "off"})
+        label=_("Name"), max_length=CATEGORY_NAME_MAX, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
+
+
+class VariantChoicesForm(forms.Form):
+    """ "Size: S, M, L" (and optionally "Colour: Red, Blue"): a variant for every combination."""
+
+    option_1 = forms.CharField(label=_("Option"), max_length=30, required=False)
+    values_1 = forms.CharField(
+        label=_("Choices, separated by commas"),
+        max_length=1000,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("S, M, L")}),
+    )
+    option_2 = forms.CharField(label=_("Second option (optional)"), max_length=30, required=False)
+    values_2 = forms.CharField(
+        label=_("Its choices, separated by commas"),
+        max_length=1000,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Red, Blue")}),
+    )
+    price = forms.DecimalField(
+        label=_("Price of each (₹, optional)"),
+        required=False,
+        min_value=0,
+        max_value=MAX_PRICE,
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Leave empty to sell them at the product's price; change any of them below."),
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0.01"}),
+        error_messages=price_messages(_("Price")),
+    )
+    stock = forms.IntegerField(
+        label=_("Stock of each (optional)"),
+        required=False,
+        min_value=0,
+        max_value=MAX_STOCK,
+        help_text=_("Leave empty if you do not count stock (unlimited)."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": "0"}),
+        error_messages={"invalid": _("Enter a whole number, or leave it empty for unlimited.")},
+    )
+
+    def __init__(self, *args, option_names: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.option_names = option_names
+        # A product that has variants already keeps its options: only new choices are asked for.
+        for index, name in enumerate(option_names[:2], start=1):
+            field = self.fields[f"option_{index}"]
+            field.initial = name
+            field.widget.attrs["readonly"] = True
+        if len(option_names) == 1:
+            del self.fields["option_2"], self.fields["values_2"]
+        if not option_names:
+            self.fields["option_1"].initial = gettext("Size")
+
+    def choices(self) -> list[tuple[str, str]]:
+        data = self.cleaned_data
+        rows = []
+        for index in (1, 2):
+            if f"option_{index}" not in self.fields:
+                continue
+            name = (
+                self.option_names[index - 1] if len(self.option_names) >= index else data[f"option_{index}"]
+            )
+            rows.append((name, data[f"values_{index}"]))
+        return rows
+
+
+class VariantRowForm(forms.Form):
+    """One row of the stock table: a variant's price, stock and whether it is on sale."""
+
+    price = forms.DecimalField(
+        label=_("Price (₹)"),
+        min_value=0,
+        max_value=MAX_PRICE,
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0.01"}),
+        error_messages=price_messages(_("Price")),
+    )
+    stock = forms.IntegerField(
+        label=_("Stock"),
+        required=False,
+        min_value=0,
+        max_value=MAX_STOCK,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": "0", "placeholder": "∞"}),
+        error_messages={"invalid": _("Enter a whole number, or leave it empty for unlimited.")},
+    )
+    is_active = forms.BooleanField(label=_("On sale"), required=False)

@@ -21,6 +21,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, UnidentifiedImageError
 
 from dukaan.images import DecodedImage, DecoderBusy, ImageTooLarge, decode_downscaled
@@ -35,10 +37,12 @@ LARGE_MAX_SIDE = 1200
 JPEG_QUALITY = 82
 READ_CHUNK = 64 * 1024
 
-NOT_AN_IMAGE = "This file is not a JPEG, PNG or WebP image."
-TRUNCATED = "The photo file is incomplete (it was cut off while uploading); please upload it again."
-UNREADABLE = "This photo could not be read; please save it again as JPEG or PNG and retry."
-BUSY = "Too many photos are being processed right now; please try again in a minute."
+NOT_AN_IMAGE = gettext_lazy("This file is not a JPEG, PNG or WebP image.")
+TRUNCATED = gettext_lazy(
+    "The photo file is incomplete (it was cut off while uploading); please upload it again."
+)
+UNREADABLE = gettext_lazy("This photo could not be read; please save it again as JPEG or PNG and retry.")
+BUSY = gettext_lazy("Too many photos are being processed right now; please try again in a minute.")
 
 
 @dataclass
@@ -65,20 +69,22 @@ class ProcessedImage:
 def too_large_message(max_bytes: int) -> str:
     """What a seller is told about a photo over `max_bytes` (also before its body is read)."""
     megabytes = max_bytes / (1024 * 1024)
-    return f"The photo is larger than {megabytes:g} MB."
+    return _("The photo is larger than %(size)s MB.") % {"size": f"{megabytes:g}"}
 
 
 def _too_many_pixels_message(pixels: int) -> str:
-    return f"The image is too large ({pixels / 1_000_000:.0f} megapixels); please upload a smaller photo."
+    return _("The image is too large (%(megapixels)s megapixels); please upload a smaller photo.") % {
+        "megapixels": f"{pixels / 1_000_000:.0f}"
+    }
 
 
 def _too_costly_message(exc: ImageTooLarge) -> str:
     # Under the pixel cap, but this format's decoder needs too much memory (a big WebP, or a
     # progressive/CMYK JPEG): a standard JPEG of the same photo is fine.
-    return (
-        f"This {exc.format_name} photo ({exc.pixels / 1_000_000:.0f} megapixels) is too large to "
-        "process; please save it as a standard JPEG, or upload a smaller photo."
-    )
+    return _(
+        "This %(format)s photo (%(megapixels)s megapixels) is too large to process; please save it as "
+        "a standard JPEG, or upload a smaller photo."
+    ) % {"format": exc.format_name, "megapixels": f"{exc.pixels / 1_000_000:.0f}"}
 
 
 def _read_capped(upload, max_bytes: int) -> bytes:
@@ -101,7 +107,7 @@ def _read_capped(upload, max_bytes: int) -> bytes:
             raise ValidationError(too_large_message(max_bytes), code="too_large")
     data = buffer.getvalue()
     if not data:
-        raise ValidationError("The photo file is empty.", code="empty")
+        raise ValidationError(_("The photo file is empty."), code="empty")
     return data
 
 

@@ -60,6 +60,10 @@ class Product(models.Model):
     image_small = models.FileField(max_length=255, blank=True)
     image_sha256 = models.CharField(max_length=64, blank=True)
     is_active = models.BooleanField("visible", default=True)
+    # With variants, `price`/`mrp` are the cheapest active variant's and `stock` the sum of the
+    # active variants' (None when one is unlimited), kept by products.variants under this row's
+    # lock, so listing, sorting and search read one table whatever the product sells in.
+    has_variants = models.BooleanField(default=False, editable=False)
     position = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -84,3 +88,58 @@ class Product(models.Model):
     @property
     def in_stock(self) -> bool:
         return self.stock is None or self.stock > 0
+
+
+class ProductVariant(models.Model):
+    """One buyable option of a product (Size M, or Size M + Colour Red) with its own price and stock."""
+
+    # The store as well as the product: the catalogue trigger logs changes per store, and owner
+    # checks filter on it without a join.
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="product_variants")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    # Option name -> value, in the seller's order, e.g. {"Size": "M", "Colour": "Red"}.
+    options = models.JSONField()
+    # The options casefolded and sorted: two variants of one product never mean the same thing.
+    options_key = models.CharField(max_length=300, editable=False)
+    # What the shopper and the order line read: the values joined, e.g. "M / Red".
+    label = models.CharField(max_length=200, editable=False)
+    price = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(MIN_PRICE), MaxValueValidator(MAX_PRICE)],
+    )
+    mrp = models.DecimalField(
+        "MRP",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(MIN_PRICE), MaxValueValidator(MAX_PRICE)],
+    )
+    # Empty stock means the seller does not count (unlimited), as for a product.
+    stock = models.PositiveIntegerField(null=True, blank=True, validators=[MaxValueValidator(MAX_STOCK)])
+    sku = models.CharField("SKU", max_length=64, blank=True)
+    is_active = models.BooleanField("on sale", default=True)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "options_key"], name="variant_unique_options"),
+            models.UniqueConstraint(
+                fields=["store", "sku"], condition=~Q(sku=""), name="variant_unique_sku_per_store"
+            ),
+            models.CheckConstraint(condition=Q(price__gt=0), name="variant_price_positive"),
+            models.CheckConstraint(
+                condition=Q(mrp__isnull=True) | Q(mrp__gte=F("price")), name="variant_mrp_not_below_price"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.name} ({self.label})" if self.product_id else self.label
+
+    @property
+    def in_stock(self) -> bool:
+        return self.is_active and (self.stock is None or self.stock > 0)

@@ -10,26 +10,36 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
+from dukaan.i18n import interpolate_lazy
 from products.models import MAX_PRICE, MIN_PRICE
 
 PAISE = Decimal("0.01")
 
 
 def price_messages(label: str) -> dict[str, str]:
-    """Error messages by Django/DRF error code for a money field called `label` ("Price", "MRP")."""
-    not_a_number = f"{label} must be a number, e.g. 199 or 199.50."
-    too_large = f"{label} can be at most {MAX_PRICE:,}."
+    """Error messages by Django/DRF error code for a money field called `label` ("Price", "MRP").
+
+    Lazy, like `label` may be: a form or serializer builds them once, at import, and each is said
+    in the language of the page that shows it.
+    """
+    values = {"label": label, "max": f"{MAX_PRICE:,}"}
+    not_a_number = interpolate_lazy(_("%(label)s must be a number, e.g. 199 or 199.50."), values)
+    too_large = interpolate_lazy(_("%(label)s can be at most %(max)s."), values)
+    required = interpolate_lazy(_("%(label)s is required."), values)
     return {
         "invalid": not_a_number,
         "max_string_length": not_a_number,
-        "min_value": f"{label} must be more than zero.",
+        "min_value": interpolate_lazy(_("%(label)s must be more than zero."), values),
         "max_value": too_large,
         "max_digits": too_large,
         "max_whole_digits": too_large,
-        "max_decimal_places": f"{label} can have at most 2 decimal places (paise).",
-        "null": f"{label} is required.",
-        "required": f"{label} is required.",
+        "max_decimal_places": interpolate_lazy(
+            _("%(label)s can have at most 2 decimal places (paise)."), values
+        ),
+        "null": required,
+        "required": required,
     }
 
 

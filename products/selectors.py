@@ -6,7 +6,7 @@ from typing import Literal
 
 from django.db.models import Case, IntegerField, QuerySet, When
 
-from products.models import Category, Product
+from products.models import Category, Product, ProductVariant
 from products.search import search_product_ids
 
 ProductSort = Literal["position", "price_asc", "price_desc", "newest"]
@@ -55,3 +55,8 @@ def products_in_id_order(ids: list[int]) -> QuerySet[Product]:
 
 def list_store_categories(store_id: int) -> QuerySet[Category]:
     return Category.objects.filter(store_id=store_id).order_by("position", "id")
+
+
+def product_variants(product: Product) -> QuerySet[ProductVariant]:
+    """A product's variants in the seller's order, on sale or not (the seller's lists)."""
+    return ProductVariant.objects.filter(product=product).order_by("position", "id")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
+from dukaan.i18n import interpolate_lazy
 from dukaan.media import media_url
-from products.models import MAX_PRICE, MAX_STOCK, MIN_PRICE, Category, Product
+from products.models import MAX_PRICE, MAX_STOCK, MIN_PRICE, Category, Product, ProductVariant
 from products.prices import price_messages
 from products.services import CATEGORY_NAME_MAX, DESCRIPTION_MAX, NAME_MAX
+from products.variants import MAX_OPTIONS, OPTION_VALUE_MAX, SKU_MAX
 
 
 def _money_field(label: str, **kwargs) -> serializers.DecimalField:
@@ -38,8 +41,8 @@ class FormSafeBooleanField(serializers.BooleanField):
 )
 class StoreCategoryField(serializers.PrimaryKeyRelatedField):
     default_error_messages = {
-        "does_not_exist": "Choose one of your store's categories (no category {pk_value} in this store).",
-        "incorrect_type": "Category must be the id of one of your store's categories.",
+        "does_not_exist": _("Choose one of your store's categories (no category {pk_value} in this store)."),
+        "incorrect_type": _("Category must be the id of one of your store's categories."),
     }
 
     def get_queryset(self):
@@ -59,8 +62,8 @@ class StoreCategoryField(serializers.PrimaryKeyRelatedField):
 
 class ProductWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=NAME_MAX)
-    price = _money_field("Price")
-    mrp = _money_field("MRP", required=False, allow_null=True)
+    price = _money_field(_("Price"))
+    mrp = _money_field(_("MRP"), required=False, allow_null=True)
     description = serializers.CharField(
         max_length=DESCRIPTION_MAX, required=False, allow_blank=True, trim_whitespace=True
     )
@@ -72,9 +75,9 @@ class ProductWriteSerializer(serializers.Serializer):
         max_value=MAX_STOCK,
         help_text="Units in stock; null (or absent) means unlimited.",
         error_messages={
-            "invalid": "Stock must be a whole number, or empty for unlimited.",
-            "min_value": "Stock cannot be negative.",
-            "max_value": f"Stock can be at most {MAX_STOCK:,}.",
+            "invalid": _("Stock must be a whole number, or empty for unlimited."),
+            "min_value": _("Stock cannot be negative."),
+            "max_value": interpolate_lazy(_("Stock can be at most %(max)s."), {"max": f"{MAX_STOCK:,}"}),
         },
     )
     is_active = FormSafeBooleanField(required=False, help_text="Visible in the store (default true).")
@@ -96,7 +99,7 @@ class ProductWriteSerializer(serializers.Serializer):
                     data[key] = None
         if isinstance(data, dict) and isinstance(data.get("stock"), bool):
             raise serializers.ValidationError(
-                {"stock": ["Stock must be a whole number, or empty for unlimited."]}
+                {"stock": [_("Stock must be a whole number, or empty for unlimited.")]}
             )
         return super().to_internal_value(data)
 
@@ -118,6 +121,7 @@ class ProductSerializer(serializers.ModelSerializer):
             "stock",
             "in_stock",
             "is_active",
+            "has_variants",
             "position",
             "thumb_url",
             "image_url",
@@ -132,6 +136,70 @@ class ProductSerializer(serializers.ModelSerializer):
 
     def get_image_url(self, product: Product) -> str:
         return media_url(product.image_large.name)
+
+
+def _stock_field(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(
+        allow_null=True,
+        min_value=0,
+        max_value=MAX_STOCK,
+        error_messages={
+            "invalid": _("Stock must be a whole number, or empty for unlimited."),
+            "min_value": _("Stock cannot be negative."),
+            "max_value": interpolate_lazy(_("Stock can be at most %(max)s."), {"max": f"{MAX_STOCK:,}"}),
+        },
+        **kwargs,
+    )
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {"type": "string", "maxLength": OPTION_VALUE_MAX},
+        "maxProperties": MAX_OPTIONS,
+        "minProperties": 1,
+        "example": {"Size": "M", "Colour": "Red"},
+    }
+)
+class VariantOptionsField(serializers.DictField):
+    """Option name -> value; products.variants.clean_options judges it and words the refusal."""
+
+    child = serializers.CharField(max_length=OPTION_VALUE_MAX, allow_blank=True, trim_whitespace=True)
+    default_error_messages = {
+        # Doubled braces: DRF formats the message.
+        "not_a_dict": 'Options must be an object of option name to value, e.g. {{"Size": "M"}}.'
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and any(not isinstance(value, str) for value in data.values()):
+            self.fail("not_a_dict", input_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class VariantWriteSerializer(serializers.Serializer):
+    options = VariantOptionsField()
+    price = _money_field(_("Price"), required=False, help_text="Default: the product's price.")
+    mrp = _money_field(_("MRP"), required=False, allow_null=True)
+    stock = _stock_field(required=False, help_text="Units in stock; null (or absent) means unlimited.")
+    sku = serializers.CharField(max_length=SKU_MAX, required=False, allow_blank=True)
+    is_active = serializers.BooleanField(required=False, help_text="On sale (default true).")
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and isinstance(data.get("stock"), bool):
+            raise serializers.ValidationError(
+                {"stock": [_("Stock must be a whole number, or empty for unlimited.")]}
+            )
+        return super().to_internal_value(data)
+
+
+class VariantSerializer(serializers.ModelSerializer):
+    options = VariantOptionsField(read_only=True)
+    in_stock = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ProductVariant
+        fields = ["id", "options", "label", "price", "mrp", "stock", "sku", "is_active", "in_stock"]
+        read_only_fields = fields
 
 
 class CategorySerializer(serializers.ModelSerializer):

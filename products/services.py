@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from products.images import ProcessedImage, delete_stored_files, process_product_image
 from products.models import MAX_STOCK, Category, Product
@@ -24,6 +26,7 @@ from stores.models import Store
 NAME_MAX = 120
 DESCRIPTION_MAX = 5000
 CATEGORY_NAME_MAX = 60
+VARIANT_OWNED_MESSAGE = gettext_lazy("This product has variants: set its price and stock on each variant.")
 
 # Sentinel: "this argument was not given" (None is a real value for mrp, stock, category).
 UNSET: Any = object()
@@ -36,12 +39,15 @@ Direction = Literal["up", "down"]
 
 def _clean_name(value: Any, *, max_length: int, what: str = "Name") -> str:
     if not isinstance(value, str):
-        raise ValidationError(f"{what} must be text.")
+        raise ValidationError(_("%(what)s must be text.") % {"what": _(what)})
     value = " ".join(value.split())
     if not value:
-        raise ValidationError(f"{what} is required.")
+        raise ValidationError(_("%(what)s is required.") % {"what": _(what)})
     if len(value) > max_length:
-        raise ValidationError(f"{what} can be at most {max_length} characters (it has {len(value)}).")
+        raise ValidationError(
+            _("%(what)s can be at most %(max)d characters (it has %(count)d).")
+            % {"what": _(what), "max": max_length, "count": len(value)}
+        )
     return value
 
 
@@ -49,11 +55,12 @@ def _clean_description(value: Any) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise ValidationError("Description must be text.")
+        raise ValidationError(_("Description must be text."))
     value = value.strip().replace("\x00", "")
     if len(value) > DESCRIPTION_MAX:
         raise ValidationError(
-            f"Description can be at most {DESCRIPTION_MAX} characters (it has {len(value)})."
+            _("Description can be at most %(max)d characters (it has %(count)d).")
+            % {"max": DESCRIPTION_MAX, "count": len(value)}
         )
     return value
 
@@ -62,11 +69,11 @@ def _clean_stock(value: Any) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError("Stock must be a whole number, or empty for unlimited.")
+        raise ValidationError(_("Stock must be a whole number, or empty for unlimited."))
     if value < 0:
-        raise ValidationError("Stock cannot be negative.")
+        raise ValidationError(_("Stock cannot be negative."))
     if value > MAX_STOCK:
-        raise ValidationError(f"Stock can be at most {MAX_STOCK:,}.")
+        raise ValidationError(_("Stock can be at most %(max)s.") % {"max": f"{MAX_STOCK:,}"})
     return value
 
 
@@ -75,13 +82,13 @@ def _clean_category(store: Store, category: Any) -> Category | None:
         return None
     if isinstance(category, Category):
         if category.store_id != store.pk:
-            raise ValidationError("Choose one of your store's categories.")
+            raise ValidationError(_("Choose one of your store's categories."))
         return category
     if isinstance(category, bool) or not isinstance(category, int):
-        raise ValidationError("Choose one of your store's categories.")
+        raise ValidationError(_("Choose one of your store's categories."))
     found = Category.objects.filter(store=store, pk=category).first()
     if found is None:
-        raise ValidationError("Choose one of your store's categories.")
+        raise ValidationError(_("Choose one of your store's categories."))
     return found
 
 
@@ -165,16 +172,16 @@ def product_create(
     errors: dict[str, list[str]] = {}
     clean_name = _collect(errors, "name", _clean_name, name, max_length=NAME_MAX)
     clean_description = _collect(errors, "description", _clean_description, description)
-    valid_price = _collect(errors, "price", clean_price, price, label="Price")
+    valid_price = _collect(errors, "price", clean_price, price, label=_("Price"))
     clean_mrp = None
     if mrp not in (None, ""):
-        clean_mrp = _collect(errors, "mrp", clean_price, mrp, label="MRP")
+        clean_mrp = _collect(errors, "mrp", clean_price, mrp, label=_("MRP"))
     clean_stock = _collect(errors, "stock", _clean_stock, stock)
     clean_category = _collect(errors, "category", _clean_category, store, category)
     if not isinstance(is_active, bool):
-        errors.setdefault("is_active", []).append("Visible must be true or false.")
+        errors.setdefault("is_active", []).append(_("Visible must be true or false."))
     if valid_price is not None and clean_mrp is not None and clean_mrp < valid_price:
-        errors.setdefault("mrp", []).append("MRP cannot be below the price.")
+        errors.setdefault("mrp", []).append(_("MRP cannot be below the price."))
     if errors:
         raise ValidationError(errors)
 
@@ -219,9 +226,11 @@ def product_update(
     if description is not UNSET:
         changes["description"] = _collect(errors, "description", _clean_description, description)
     if price is not UNSET:
-        changes["price"] = _collect(errors, "price", clean_price, price, label="Price")
+        changes["price"] = _collect(errors, "price", clean_price, price, label=_("Price"))
     if mrp is not UNSET:
-        changes["mrp"] = None if mrp in (None, "") else _collect(errors, "mrp", clean_price, mrp, label="MRP")
+        changes["mrp"] = (
+            None if mrp in (None, "") else _collect(errors, "mrp", clean_price, mrp, label=_("MRP"))
+        )
     if stock is not UNSET:
         changes["stock"] = _collect(errors, "stock", _clean_stock, stock)
     if category is not UNSET:
@@ -230,7 +239,12 @@ def product_update(
         if isinstance(is_active, bool):
             changes["is_active"] = is_active
         else:
-            errors.setdefault("is_active", []).append("Visible must be true or false.")
+            errors.setdefault("is_active", []).append(_("Visible must be true or false."))
+    if product.has_variants:
+        # Derived from the variants (products/variants.py): an edit here would be overwritten.
+        for field in ("price", "mrp", "stock"):
+            if field in changes and changes[field] != getattr(product, field):
+                errors.setdefault(field, []).append(VARIANT_OWNED_MESSAGE)
     new_price = changes.get("price", product.price)
     new_mrp = changes.get("mrp", product.mrp)
     if (
@@ -241,7 +255,9 @@ def product_update(
         and new_mrp < new_price
     ):
         field = "mrp" if "mrp" in changes else "price"
-        message = "MRP cannot be below the price." if field == "mrp" else "Price cannot be above the MRP."
+        message = (
+            _("MRP cannot be below the price.") if field == "mrp" else _("Price cannot be above the MRP.")
+        )
         errors.setdefault(field, []).append(message)
     if errors:
         raise ValidationError(errors)
@@ -287,7 +303,7 @@ def product_delete(*, product: Product) -> None:
 
 def product_set_visibility(*, product: Product, is_active: bool) -> Product:
     if not isinstance(is_active, bool):
-        raise ValidationError({"is_active": ["Visible must be true or false."]})
+        raise ValidationError({"is_active": [_("Visible must be true or false.")]})
     with transaction.atomic():
         Product.objects.filter(pk=product.pk).update(is_active=is_active, updated_at=timezone.now())
         product.is_active = is_active
@@ -325,7 +341,9 @@ def _check_category_name_free(store: Store, name: str, exclude_pk: int | None = 
     if exclude_pk is not None:
         taken = taken.exclude(pk=exclude_pk)
     if taken.exists():
-        raise ValidationError({"name": [f"You already have a category called “{name}”."]})
+        raise ValidationError(
+            {"name": [_("You already have a category called “%(name)s”.") % {"name": name}]}
+        )
 
 
 def category_create(*, store: Store, name: str) -> Category:
@@ -342,7 +360,9 @@ def category_create(*, store: Store, name: str) -> Category:
                     store=store, name=clean, position=0 if last is None else last + 1
                 )
         except IntegrityError:  # a concurrent create of the same name won the race
-            raise ValidationError({"name": [f"You already have a category called “{clean}”."]}) from None
+            raise ValidationError(
+                {"name": [_("You already have a category called “%(name)s”.") % {"name": clean}]}
+            ) from None
 
 
 def category_update(*, category: Category, name: str) -> Category:
@@ -356,7 +376,9 @@ def category_update(*, category: Category, name: str) -> Category:
             with transaction.atomic():
                 Category.objects.filter(pk=category.pk).update(name=clean)
         except IntegrityError:
-            raise ValidationError({"name": [f"You already have a category called “{clean}”."]}) from None
+            raise ValidationError(
+                {"name": [_("You already have a category called “%(name)s”.") % {"name": clean}]}
+            ) from None
     category.name = clean
     return category
 
@@ -397,7 +419,7 @@ def _reorder(model, store: Store, ids: list[int], *, what: str) -> None:
 
 def _move(model, item, direction: Direction) -> None:
     if direction not in ("up", "down"):
-        raise ValidationError({"direction": ["Direction must be up or down."]})
+        raise ValidationError({"direction": [_("Direction must be up or down.")]})
     with transaction.atomic():
         items = list(
             model.objects.select_for_update().filter(store_id=item.store_id).order_by(*model._meta.ordering)

@@ -68,7 +68,7 @@ def login_phone(request: HttpRequest) -> HttpResponse:
         else:
             request.session[SESSION_PHONE] = phone
             # The code page shows the number in full, once (a masked copy above it only confused).
-            messages.success(request, "Code sent by SMS.")
+            messages.success(request, _("Code sent by SMS."))
             return redirect("dashboard:login_verify")
     elif request.method == "POST":
         status = 400
@@ -108,7 +108,7 @@ def login_verify(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
-    messages.success(request, "You are signed out.")
+    messages.success(request, _("You are signed out."))
     return redirect("dashboard:login")
 
 
@@ -125,7 +125,7 @@ def home(request: HttpRequest) -> HttpResponse:
     cards = [
         {
             "store": s,
-            "qr_svg": qr_svg_inline(s.public_url, title="QR code of your store link"),
+            "qr_svg": qr_svg_inline(s.public_url, title=_("QR code of your store link")),
             "whatsapp_url": whatsapp_share_url(s),
         }
         for s in stores
@@ -158,7 +158,9 @@ def store_poster(request: HttpRequest, slug: str) -> HttpResponse:
     store = get_owned_store_or_404(request.user, slug)
     context = {
         "store": store,
-        "qr_svg": qr_svg_inline(store.public_url, title=f"QR code of {store.name}'s online store", scale=8),
+        "qr_svg": qr_svg_inline(
+            store.public_url, title=_("QR code of %(name)s's online store") % {"name": store.name}, scale=8
+        ),
         "link": store.public_url.split("://", 1)[-1].rstrip("/"),
     }
     return render(request, "dashboard/store_poster.html", context)
@@ -178,7 +180,9 @@ def store_new(request: HttpRequest) -> HttpResponse:
                     for error in errors:
                         form.add_error(field if field in form.fields else None, error)
             else:
-                messages.success(request, f"{store.name} is live at {store.public_url}")
+                messages.success(
+                    request, _("%(name)s is live at %(url)s") % {"name": store.name, "url": store.public_url}
+                )
                 return redirect(HOME_URL)
         status = 400
     has_store = request.user.stores.exists()
@@ -201,7 +205,7 @@ def _logo_too_large(request: HttpRequest, slug: str) -> HttpResponse:
     """The settings page again, its body unread: the logo's size was refused from Content-Length."""
     store = get_owned_store_or_404(request.user, slug)
     form = StoreSettingsForm(initial=_settings_initial(store))
-    refuse_on_form(form, "logo", f"{logo_too_large_message()} Nothing was saved.")
+    refuse_on_form(form, "logo", f"{logo_too_large_message()} {_('Nothing was saved.')}")
     return render(request, "dashboard/settings.html", {"form": form, "store": store}, status=400)
 
 
@@ -293,7 +297,7 @@ def store_delivery(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as exc:
             _put_errors(form, exc)
         else:
-            messages.success(request, "Saved. New orders pay these fees; placed orders keep theirs.")
+            messages.success(request, _("Saved. New orders pay these fees; placed orders keep theirs."))
             return redirect("dashboard:store_delivery", slug=store.slug)
     status = 400 if request.method == "POST" else 200
     return _delivery_page(request, store, form, ChargeForm(), status)
@@ -310,7 +314,7 @@ def charge_add(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as exc:
             _put_errors(charge_form, exc)
         else:
-            messages.success(request, f"Added the charge “{charge.name}”.")
+            messages.success(request, _("Added the charge “%(name)s”.") % {"name": charge.name})
             return redirect("dashboard:store_delivery", slug=store.slug)
     form = DeliveryForm(initial=_delivery_initial(store))
     return _delivery_page(request, store, form, charge_form, 400)
@@ -324,8 +328,9 @@ def charge_change(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     charge = get_store_item_or_404(StoreCharge, store, pk)
     if request.POST.get("action") == "delete":
         services.store_charge_delete(charge=charge)
-        messages.success(request, f"Removed the charge “{charge.name}”.")
+        messages.success(request, _("Removed the charge “%(name)s”.") % {"name": charge.name})
     else:
         services.store_charge_update(charge=charge, is_active=not charge.is_active)
-        messages.success(request, f"“{charge.name}” is now {'on' if charge.is_active else 'off'}.")
+        message = _("“%(name)s” is now on.") if charge.is_active else _("“%(name)s” is now off.")
+        messages.success(request, message % {"name": charge.name})
     return redirect("dashboard:store_delivery", slug=store.slug)

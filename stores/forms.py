@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from dukaan.i18n import interpolate_lazy
 from stores import otp
 from stores.models import Language
 from stores.phone import MAX_PHONE_INPUT_LENGTH, normalize_phone
@@ -14,9 +16,9 @@ from stores.services import DESCRIPTION_MAX_LENGTH, STORE_NAME_MAX_LENGTH
 
 class PhoneForm(forms.Form):
     phone = forms.CharField(
-        label="Mobile number",
+        label=_("Mobile number"),
         max_length=MAX_PHONE_INPUT_LENGTH,
-        error_messages={"max_length": "Enter a valid mobile number, e.g. 98765 43210."},
+        error_messages={"max_length": _("Enter a valid mobile number, e.g. 98765 43210.")},
         widget=forms.TextInput(
             attrs={
                 "type": "tel",
@@ -26,7 +28,7 @@ class PhoneForm(forms.Form):
                 "autofocus": True,
             }
         ),
-        help_text="We will send a 6-digit code by SMS. Outside India? Start with + and the country code.",
+        help_text=_("We will send a 6-digit code by SMS. Outside India? Start with + and the country code."),
     )
 
     def clean_phone(self) -> str:
@@ -35,9 +37,9 @@ class PhoneForm(forms.Form):
 
 class OtpForm(forms.Form):
     otp = forms.CharField(
-        label="6-digit code",
+        label=_("6-digit code"),
         max_length=20,
-        error_messages={"max_length": "Enter the 6-digit code from the SMS."},
+        error_messages={"max_length": _("Enter the 6-digit code from the SMS.")},
         widget=forms.TextInput(
             attrs={
                 "inputmode": "numeric",
@@ -52,59 +54,66 @@ class OtpForm(forms.Form):
     def clean_otp(self) -> str:
         digits = otp.clean_code_input(self.cleaned_data["otp"])
         if digits is None:
-            raise ValidationError("Enter the 6-digit code from the SMS.")
+            raise ValidationError(gettext("Enter the 6-digit code from the SMS."))
         return digits
+
+
+_NAME_TOO_LONG = interpolate_lazy(
+    _("Keep the store name to %(max)d characters."), {"max": STORE_NAME_MAX_LENGTH}
+)
 
 
 class StoreCreateForm(forms.Form):
     name = forms.CharField(
-        label="Store name",
+        label=_("Store name"),
         max_length=STORE_NAME_MAX_LENGTH,
         error_messages={
-            "required": "Enter a name for your store.",
-            "max_length": f"Keep the store name to {STORE_NAME_MAX_LENGTH} characters.",
+            "required": _("Enter a name for your store."),
+            "max_length": _NAME_TOO_LONG,
         },
         widget=forms.TextInput(attrs={"placeholder": "Asha's Kitchen", "autofocus": True}),
-        help_text="Your link is made from it. You can change the name later; the link stays.",
+        help_text=_("Your link is made from it. You can change the name later; the link stays."),
     )
 
 
 class StoreSettingsForm(forms.Form):
     name = forms.CharField(
-        label="Store name",
+        label=_("Store name"),
         max_length=STORE_NAME_MAX_LENGTH,
         error_messages={
-            "required": "Enter a name for your store.",
-            "max_length": f"Keep the store name to {STORE_NAME_MAX_LENGTH} characters.",
+            "required": _("Enter a name for your store."),
+            "max_length": _NAME_TOO_LONG,
         },
     )
     description = forms.CharField(
+        label=_("Description"),
         required=False,
         max_length=DESCRIPTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="A line or two shoppers see under your store name.",
+        help_text=_("A line or two shoppers see under your store name."),
     )
     whatsapp_number = forms.CharField(
-        label="WhatsApp number",
+        label=_("WhatsApp number"),
         required=False,
         max_length=MAX_PHONE_INPUT_LENGTH,
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "placeholder": "98765 43210"}),
-        help_text="Shoppers can message you here about orders.",
+        help_text=_("Shoppers can message you here about orders."),
     )
     upi_id = forms.CharField(
-        label="UPI id",
+        label=_("UPI id"),
         required=False,
         max_length=100,
         widget=forms.TextInput(attrs={"placeholder": "shopname@okaxis", "autocapitalize": "none"}),
-        help_text="Payments by UPI go to this id.",
+        help_text=_("Payments by UPI go to this id."),
     )
     logo = forms.FileField(
+        label=_("Logo"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
-        help_text="A square JPEG or PNG under 2 MB looks best.",
+        help_text=_("A square JPEG or PNG under 2 MB looks best."),
     )
     is_active = forms.BooleanField(
-        label="Store is open (visible to shoppers)",
+        label=_("Store is open (visible to shoppers)"),
         required=False,
     )
     # Not required: a post without them (an older page, a script) keeps the saved choice.
@@ -127,33 +136,42 @@ _MONEY_INPUT = {"inputmode": "decimal", "autocomplete": "off"}
 class DeliveryForm(forms.Form):
     """Delivery fees and GST as text; stores/services/store_settings.py checks the values."""
 
-    delivery_fee = forms.CharField(label="Delivery fee (₹)", widget=forms.TextInput(attrs=_MONEY_INPUT))
+    delivery_fee = forms.CharField(label=_("Delivery fee (₹)"), widget=forms.TextInput(attrs=_MONEY_INPUT))
     free_delivery_above = forms.CharField(
-        label="Free delivery on orders of (₹, optional)",
+        label=_("Free delivery on orders of (₹, optional)"),
         required=False,
         widget=forms.TextInput(attrs=_MONEY_INPUT),
-        help_text="Leave empty if delivery is never free.",
+        help_text=_("Leave empty if delivery is never free."),
     )
     delivery_fee_online = forms.CharField(
-        label="Delivery fee when paid online (₹, optional)",
+        label=_("Delivery fee when paid online (₹, optional)"),
         required=False,
         widget=forms.TextInput(attrs=_MONEY_INPUT),
-        help_text="For UPI and card payments; empty: the same fee.",
+        help_text=_("For UPI and card payments; empty: the same fee."),
     )
     gstin = forms.CharField(
-        label="GSTIN (optional)",
+        label=_("GSTIN (optional)"),
         required=False,
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     gst_percent = forms.CharField(
-        label="GST % on the goods", widget=forms.TextInput(attrs=_MONEY_INPUT), help_text="0 for no GST."
+        # xgettext:no-python-format
+        label=_("GST % on the goods"),
+        widget=forms.TextInput(attrs=_MONEY_INPUT),
+        help_text=_("0 for no GST."),
     )
 
 
 class ChargeForm(forms.Form):
-    name = forms.CharField(label="Charge", max_length=60, help_text="e.g. Packing")
+    name = forms.CharField(label=_("Charge"), max_length=60, help_text=_("e.g. Packing"))
     kind = forms.ChoiceField(
-        label="Kind", choices=[("flat", "₹ per order"), ("percent", "% of the goods")], initial="flat"
+        label=_("Kind"),
+        choices=[
+            ("flat", _("₹ per order")),
+            # xgettext:no-python-format
+            ("percent", _("% of the goods")),
+        ],
+        initial="flat",
     )
-    amount = forms.CharField(label="Amount", widget=forms.TextInput(attrs=_MONEY_INPUT))
+    amount = forms.CharField(label=_("Amount"), widget=forms.TextInput(attrs=_MONEY_INPUT))

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from dukaan.money import parse_amount
 from stores.models import ChargeKind, Store, StoreCharge
@@ -17,21 +18,23 @@ _UNSET: Any = object()
 
 def _clean_name(raw: object) -> str:
     if not isinstance(raw, str) or not raw.strip():
-        raise ValidationError({"name": ["Name the charge, e.g. Packing."]})
+        raise ValidationError({"name": [_("Name the charge, e.g. Packing.")]})
     name = " ".join(raw.split())
     if len(name) > CHARGE_NAME_MAX_LENGTH:
-        raise ValidationError({"name": [f"Keep the name to {CHARGE_NAME_MAX_LENGTH} characters."]})
+        raise ValidationError(
+            {"name": [_("Keep the name to %(max)d characters.") % {"max": CHARGE_NAME_MAX_LENGTH}]}
+        )
     return name
 
 
 def _clean_kind(raw: object) -> str:
     if raw not in ChargeKind.values:
-        raise ValidationError({"kind": ['Choose "percent" or "flat".']})
+        raise ValidationError({"kind": [_('Choose "percent" or "flat".')]})
     return str(raw)
 
 
 def _clean_amount(raw: object, kind: str) -> Decimal:
-    label = "Percent" if kind == ChargeKind.PERCENT else "Amount"
+    label = _("Percent") if kind == ChargeKind.PERCENT else _("Amount")
     maximum = Decimal("100") if kind == ChargeKind.PERCENT else Decimal("100000")
     try:
         return parse_amount(raw, label=label, maximum=maximum)
@@ -41,7 +44,7 @@ def _clean_amount(raw: object, kind: str) -> Decimal:
 
 def _clean_active(raw: object) -> bool:
     if not isinstance(raw, bool):
-        raise ValidationError({"is_active": ["Must be true or false."]})
+        raise ValidationError({"is_active": [_("Must be true or false.")]})
     return raw
 
 
@@ -74,7 +77,9 @@ def store_charge_create(
     values.update(amount_values)
     errors.update(amount_errors)
     if StoreCharge.objects.filter(store=store).count() >= MAX_CHARGES_PER_STORE:
-        errors.setdefault("name", []).append(f"A store can have at most {MAX_CHARGES_PER_STORE} charges.")
+        errors.setdefault("name", []).append(
+            _("A store can have at most %(max)d charges.") % {"max": MAX_CHARGES_PER_STORE}
+        )
     if errors:
         raise ValidationError(errors)
     return StoreCharge.objects.create(store=store, **values)

@@ -16,6 +16,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import UnidentifiedImageError
 
 from dukaan.images import DecoderBusy, ImageTooLarge, decode_downscaled
@@ -35,16 +37,23 @@ _UPI_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,98}@[A-Za-z][A-Za-z0-9]{1,48
 
 def validate_store_name(raw: object) -> str:
     if not isinstance(raw, str):
-        raise ValidationError({"name": ["Enter a name for your store."]})
+        raise ValidationError({"name": [_("Enter a name for your store.")]})
     name = raw.strip()
     if not name:
-        raise ValidationError({"name": ["Enter a name for your store."]})
+        raise ValidationError({"name": [_("Enter a name for your store.")]})
     if len(name) > STORE_NAME_MAX_LENGTH:
         raise ValidationError(
-            {"name": [f"Keep the store name to {STORE_NAME_MAX_LENGTH} characters (it has {len(name)})."]}
+            {
+                "name": [
+                    _("Keep the store name to %(max)d characters (it has %(count)d).")
+                    % {"max": STORE_NAME_MAX_LENGTH, "count": len(name)}
+                ]
+            }
         )
     if any(ord(ch) < 32 for ch in name):
-        raise ValidationError({"name": ["The store name cannot contain line breaks or control characters."]})
+        raise ValidationError(
+            {"name": [_("The store name cannot contain line breaks or control characters.")]}
+        )
     return name
 
 
@@ -109,7 +118,7 @@ def validate_upi_id(raw: object) -> str:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return ""
     if not isinstance(raw, str) or not _UPI_ID.match(raw.strip()):
-        raise ValidationError({"upi_id": ["Enter a UPI id like shopname@okaxis."]})
+        raise ValidationError({"upi_id": [_("Enter a UPI id like shopname@okaxis.")]})
     return raw.strip()
 
 
@@ -127,14 +136,18 @@ def _fee_validator(field: str, label: str, *, nullable: bool):
     return validate
 
 
-validate_delivery_fee = _fee_validator("delivery_fee", "Delivery fee", nullable=False)
-validate_free_delivery_above = _fee_validator("free_delivery_above", "Free delivery above", nullable=True)
-validate_delivery_fee_online = _fee_validator("delivery_fee_online", "Online delivery fee", nullable=True)
+validate_delivery_fee = _fee_validator("delivery_fee", gettext_lazy("Delivery fee"), nullable=False)
+validate_free_delivery_above = _fee_validator(
+    "free_delivery_above", gettext_lazy("Free delivery above"), nullable=True
+)
+validate_delivery_fee_online = _fee_validator(
+    "delivery_fee_online", gettext_lazy("Online delivery fee"), nullable=True
+)
 
 
 def validate_gst_percent(raw: object) -> Decimal:
     try:
-        return parse_amount(raw, label="GST %", maximum=Decimal("100"))
+        return parse_amount(raw, label=_("GST %"), maximum=Decimal("100"))
     except ValidationError as exc:
         raise ValidationError({"gst_percent": exc.messages}) from None
 
@@ -152,13 +165,14 @@ def validate_description(raw: object) -> str:
     if raw is None:
         return ""
     if not isinstance(raw, str):
-        raise ValidationError({"description": ["Enter the description as text."]})
+        raise ValidationError({"description": [_("Enter the description as text.")]})
     text = raw.strip()
     if len(text) > DESCRIPTION_MAX_LENGTH:
         raise ValidationError(
             {
                 "description": [
-                    f"Keep the description to {DESCRIPTION_MAX_LENGTH} characters (it has {len(text)})."
+                    _("Keep the description to %(max)d characters (it has %(count)d).")
+                    % {"max": DESCRIPTION_MAX_LENGTH, "count": len(text)}
                 ]
             }
         )
@@ -168,7 +182,7 @@ def validate_description(raw: object) -> str:
 def validate_language(raw: object) -> str:
     if raw not in Language.values:
         choices = ", ".join(f"{code} ({label})" for code, label in Language.choices)
-        raise ValidationError({"language": [f"Choose one of: {choices}."]})
+        raise ValidationError({"language": [_("Choose one of: %(choices)s.") % {"choices": choices}]})
     return str(raw)
 
 
@@ -181,7 +195,7 @@ def user_set_language(*, user: User, language: object) -> User:
 
 def logo_too_large_message() -> str:
     """What a seller is told about a logo file over LOGO_MAX_BYTES (also before its body is read)."""
-    return f"The logo is too large: keep it under {LOGO_MAX_BYTES // 1024 // 1024} MB."
+    return _("The logo is too large: keep it under %(size)d MB.") % {"size": LOGO_MAX_BYTES // 1024 // 1024}
 
 
 def prepare_logo(upload: Any) -> ContentFile:
@@ -193,7 +207,7 @@ def prepare_logo(upload: Any) -> ContentFile:
     """
     size = getattr(upload, "size", None)
     if size is None or size <= 0:
-        raise ValidationError({"logo": ["The logo file is empty."]})
+        raise ValidationError({"logo": [_("The logo file is empty.")]})
     if size > LOGO_MAX_BYTES:
         raise ValidationError({"logo": [logo_too_large_message()]})
     max_pixels = settings.DUKAAN_MAX_LOGO_PIXELS
@@ -212,17 +226,21 @@ def prepare_logo(upload: Any) -> ContentFile:
     except ImageTooLarge as exc:
         limit = f"{max_pixels / 1_000_000:g}"
         if exc.too_many_pixels:
-            message = f"The logo has too many pixels; upload one of at most {limit} megapixels."
+            message = _("The logo has too many pixels; upload one of at most %(limit)s megapixels.") % {
+                "limit": limit
+            }
         else:
-            message = f"This {exc.format_name} logo is too large to process; save it as a PNG or JPEG."
+            message = _("This %(format)s logo is too large to process; save it as a PNG or JPEG.") % {
+                "format": exc.format_name
+            }
         raise ValidationError({"logo": [message]}) from None
     except DecoderBusy:
         raise ValidationError(
-            {"logo": ["Too many images are being processed right now; please try again in a minute."]}
+            {"logo": [_("Too many images are being processed right now; please try again in a minute.")]}
         ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         raise ValidationError(
-            {"logo": ["This file is not an image we can read. Upload a JPEG or PNG."]}
+            {"logo": [_("This file is not an image we can read. Upload a JPEG or PNG.")]}
         ) from None
     return ContentFile(buffer.getvalue())
 
@@ -276,7 +294,7 @@ def store_update(
     check("language", language, validate_language)
     if is_active is not _UNSET:
         if not isinstance(is_active, bool):
-            errors.setdefault("is_active", []).append("Must be true or false.")
+            errors.setdefault("is_active", []).append(_("Must be true or false."))
         else:
             changes["is_active"] = is_active
     logo_file: ContentFile | None = None

@@ -27,6 +27,7 @@ from decimal import Decimal
 from rest_framework.authtoken.models import Token
 from orders.services import clean_customer, order_place
 from products.models import Category, Product
+from products.variants import variant_create
 from stores.models import Store, User
 
 
@@ -64,6 +65,12 @@ orders = [
                 payment_method="cod")
     for _ in range(4)
 ]
+# Sizes of one product (after the orders, which name products without variants), and another
+# seller's variant, which must be a 404 here.
+variants = [
+    variant_create(product=products[1], options={"Size": size}, price="25", stock=5) for size in "SML"
+]
+other_variant = variant_create(product=other_product, options={"Size": "M"})
 print("SEED=" + json.dumps({
     "owner_token": owner_token,
     "other_token": other_token,
@@ -75,6 +82,9 @@ print("SEED=" + json.dumps({
     "other_product_id": other_product.pk,
     "order_numbers": [o.number for o in orders],
     "order_tokens": [o.token for o in orders],
+    "variant_product_id": products[1].pk,
+    "variant_ids": [v.pk for v in variants],
+    "other_variant_id": other_variant.pk,
 }))
 """
 

@@ -59,7 +59,11 @@ def flatmap_path_parameters(context, path_parameters):
         "id": [*SEED["product_ids"], SEED["other_product_id"]]
         if "/products/" in path
         else SEED["category_ids"],
+        # A product's variants: mostly the product that has them, sometimes another seller's.
+        "product_pk": [SEED["variant_product_id"], SEED["variant_product_id"], SEED["other_product_id"]],
     }
+    if "/variants/" in path:
+        seeded["pk"] = [*SEED["variant_ids"], SEED["other_variant_id"]]
     choices = {
         name: st.sampled_from(seeded[name]) | st.just(value) if name in seeded else st.just(value)
         for name, value in path_parameters.items()

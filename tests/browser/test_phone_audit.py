@@ -140,9 +140,16 @@ def _visit_cart(page, state: dict) -> None:
     page.wait_for_url(re.compile(r"/demo-kirana/cart/"))
 
 
+def _product_with_variants(page, state: dict) -> None:
+    page.goto("/demo-kirana/")
+    page.get_by_role("link", name="Toor Dal", exact=True).click()
+    page.wait_for_url(re.compile(r"/demo-kirana/p/\d+/"))
+
+
 SHOPPER_PAGES: dict[str, Callable[[object, dict], None]] = {
     "storefront": lambda page, state: page.goto("/demo-kirana/"),
     "product": lambda page, state: page.goto(state["product"]),
+    "product-with-variants": _product_with_variants,
     "cart": _visit_cart,
     "checkout": lambda page, state: page.goto("/demo-kirana/checkout/"),
     "order-upi": lambda page, state: page.goto(state["orders"]["upi"]),
@@ -183,7 +190,15 @@ def _first_order_detail(page, state: dict) -> None:
     page.wait_for_url(re.compile(r"/orders/\d+/"))
 
 
+def _variants_page(page, state: dict) -> None:
+    page.goto("/dashboard/demo-kirana/products/?q=toor")
+    page.get_by_role("link", name="Toor Dal", exact=True).first.click()
+    page.get_by_role("link", name="Edit sizes and colours").click()
+    page.wait_for_url(re.compile(r"/products/\d+/variants/"))
+
+
 SELLER_PAGES: dict[str, Callable[[object, dict], None]] = {
+    "product-variants": _variants_page,
     "dashboard-home": lambda page, state: page.goto("/dashboard/"),
     "product-list": lambda page, state: page.goto("/dashboard/demo-kirana/products/"),
     "product-form": lambda page, state: page.goto("/dashboard/demo-kirana/products/add/"),

@@ -146,3 +146,30 @@ def test_unknown_store_shows_the_friendly_404_on_a_phone(phone_page, tmp_path):
     assert page.get_by_role("heading", name="We couldn't find that page").is_visible()
     assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE_WIDTH
     page.screenshot(path=str(tmp_path / "404-390.png"), full_page=True)
+
+
+def test_a_shopper_picks_a_pack_and_the_sold_out_one_cannot_be_chosen(phone_page, tmp_path):
+    page = phone_page
+    page.goto("/demo-kirana/")
+    card = page.locator(".sf-card", has=page.get_by_role("link", name="Toor Dal", exact=True))
+    assert "from" in card.locator(".sf-price").inner_text()
+    card.get_by_role("link", name="Choose options").click()
+    page.wait_for_url(re.compile(r"/demo-kirana/p/\d+/"))
+
+    picker = page.get_by_role("group", name="Pack")
+    assert picker.get_by_role("radio").count() == 3
+    assert picker.get_by_role("radio", name=re.compile("500 g")).is_checked()
+    sold_out = picker.get_by_role("radio", name=re.compile("5 kg"))
+    assert sold_out.is_disabled()
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE_WIDTH
+    page.screenshot(path=str(tmp_path / "variant-picker-390.png"), full_page=True)
+
+    picker.get_by_text("1 kg").click()
+    assert picker.get_by_role("radio", name=re.compile("1 kg")).is_checked()
+    page.get_by_role("button", name="Add to cart").click()
+    page.wait_for_url(re.compile(r"/demo-kirana/(cart/|p/)"))
+    page.goto("/demo-kirana/cart/")
+    line = page.locator(".co-line", has_text="Toor Dal (1 kg)")
+    assert line.count() == 1
+    assert "₹169" in line.inner_text()
+    assert page.js_errors == []

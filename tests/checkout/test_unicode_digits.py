@@ -26,7 +26,7 @@ def test_changing_cart_quantities_with_unicode_digits_changes_nothing(client, st
     changed = client.post(f"/{store.slug}/cart/", {f"quantity_{product.id}": "³"})
 
     assert removed.status_code == changed.status_code == 302
-    assert get_cart(changed.wsgi_request, store.id) == {product.id: 2}
+    assert get_cart(changed.wsgi_request, store.id) == {(product.id, None): 2}
 
 
 def test_api_order_with_unicode_digit_quantity_is_a_clear_400(api_client, store, make_product):

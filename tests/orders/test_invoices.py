@@ -142,3 +142,17 @@ def test_a_name_in_devanagari_still_gets_an_invoice(api_client, shop, order_body
     placed = _place(api_client, store, kaju, order_body, customer_name="रवि कुमार")
     text = _text(api_client.get(f"/o/{placed['token']}/invoice.pdf"))
     assert f"INV-{store.id}-00001" in text and "₹644.80" in text
+
+
+def test_an_invoice_line_names_the_variant_ordered(api_client, seller_api, shop, order_body):
+    from products.variants import variant_create
+
+    store, kaju = shop
+    box = variant_create(product=kaju, options={"Box": "500 g"}, price="620", stock=3)
+    body = order_body([{"product": kaju.id, "variant": box.id, "quantity": 1}])
+    placed = api_client.post(f"/api/v1/stores/{store.slug}/orders/", body, format="json").json()
+
+    text = _text(seller_api.get(f"/api/v1/stores/{store.slug}/orders/{placed['number']}/invoice.pdf"))
+
+    assert "Kaju Katli 250 g (500 g)" in text
+    assert "₹620.00" in text

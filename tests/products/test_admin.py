@@ -92,6 +92,9 @@ def test_uploading_a_photo_in_the_admin_goes_through_the_pipeline(
             "is_active": "on",
             "position": "0",
             "new_image": img.upload(img.jpeg()),
+            # The variants inline's management form, which every change form posts.
+            "variants-TOTAL_FORMS": "0",
+            "variants-INITIAL_FORMS": "0",
         },
     )
 
@@ -114,3 +117,103 @@ def test_deleting_in_the_admin_removes_the_photo(
     assert response.status_code == 302
     assert not Product.objects.exists()
     assert img.stored_files(media_root) == []
+
+
+def _change_form(product: Product, variant_rows: list[dict]) -> dict:
+    """The product's admin change form as a browser would post it, with variant inline rows."""
+    data = {
+        "store": product.store_id,
+        "name": product.name,
+        "description": "",
+        "category": "",
+        "price": str(product.price),
+        "mrp": "",
+        "stock": "" if product.stock is None else str(product.stock),
+        "is_active": "on",
+        "position": "0",
+        "variants-TOTAL_FORMS": str(len(variant_rows)),
+        "variants-INITIAL_FORMS": str(sum(1 for row in variant_rows if row.get("id"))),
+        "variants-MIN_NUM_FORMS": "0",
+        "variants-MAX_NUM_FORMS": "1000",
+    }
+    for index, row in enumerate(variant_rows):
+        for key, value in row.items():
+            data[f"variants-{index}-{key}"] = value
+        data[f"variants-{index}-product"] = str(product.pk)
+    return data
+
+
+def test_an_admin_adds_and_changes_variants_and_the_product_follows(admin_web, make_store, make_product):
+    from products.models import ProductVariant
+
+    product = make_product(make_store(), "Kurta", "499.00", stock=4)
+    url = f"/admin/products/product/{product.pk}/change/"
+    rows = [
+        {
+            "options": '{"Size": "S"}',
+            "price": "450",
+            "mrp": "",
+            "stock": "2",
+            "sku": "",
+            "is_active": "on",
+            "position": "0",
+        },
+        {
+            "options": '{"Size": "M"}',
+            "price": "520",
+            "mrp": "",
+            "stock": "3",
+            "sku": "",
+            "is_active": "on",
+            "position": "1",
+        },
+    ]
+
+    response = admin_web.post(url, _change_form(product, rows))
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    product.refresh_from_db()
+    assert (product.has_variants, str(product.price), product.stock) == (True, "450.00", 5)
+    small = ProductVariant.objects.get(label="S")
+    rows = [
+        {
+            "id": str(small.pk),
+            "options": '{"Size": "S"}',
+            "price": "450",
+            "mrp": "",
+            "stock": "9",
+            "sku": "",
+            "is_active": "on",
+            "position": "0",
+            "DELETE": "on",
+        },
+    ]
+    data = _change_form(product, rows)
+    data["variants-TOTAL_FORMS"] = "1"
+    assert admin_web.post(url, data).status_code == 302
+    product.refresh_from_db()
+    assert list(ProductVariant.objects.values_list("label", flat=True)) == ["M"]
+    assert (str(product.price), product.stock) == ("520.00", 3)
+
+
+def test_bad_variant_options_in_the_admin_are_a_form_error(admin_web, make_store, make_product):
+    from products.models import ProductVariant
+
+    product = make_product(make_store(), "Kurta", "499.00")
+    rows = [
+        {
+            "options": '{"Size": ""}',
+            "price": "450",
+            "mrp": "",
+            "stock": "",
+            "sku": "",
+            "is_active": "on",
+            "position": "0",
+        }
+    ]
+
+    response = admin_web.post(f"/admin/products/product/{product.pk}/change/", _change_form(product, rows))
+
+    assert response.status_code == 200
+    assert "Each option needs a name and a value" in response.content.decode()
+    assert not ProductVariant.objects.exists()

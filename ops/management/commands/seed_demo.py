@@ -23,6 +23,7 @@ from django.db import transaction
 from PIL import Image, ImageDraw, ImageFont
 
 from products.models import Category, Product
+from products.variants import variant_create
 from stores.models import RESERVED_SLUGS, Store, User
 
 DEMO_PHONE = "+919999999999"
@@ -45,6 +46,9 @@ class DemoProduct:
     shape: str
     description: str = ""
     stock: int | None = None
+    # (pack or size, price, stock): sold in these variants, under the option `variant_option`.
+    variants: tuple[tuple[str, str, int | None], ...] = ()
+    variant_option: str = "Pack"
 
 
 DEMO_CATEGORIES = ("Staples", "Snacks", "Beverages")
@@ -115,6 +119,16 @@ DEMO_PRODUCTS = (
         stock=12,
     ),
     DemoProduct("Khakhra Combo (4 flavours)", "Snacks", "199.00", "240.00", (170, 120, 70), "box"),
+    DemoProduct(
+        "Toor Dal",
+        "Staples",
+        "89.00",
+        None,
+        (226, 178, 60),
+        "bag",
+        "Unpolished arhar dal, cooks soft for everyday dal tadka.",
+        variants=(("500 g", "89.00", 20), ("1 kg", "169.00", 15), ("5 kg", "799.00", 0)),
+    ),
     DemoProduct(
         "Assam Tea 500 g",
         "Beverages",
@@ -314,6 +328,11 @@ class Command(BaseCommand):
                 thumb, large, sha = store_photo(jpeg, store_id=store.id)
                 product.image_thumb.name, product.image_large.name, product.image_sha256 = thumb, large, sha
             product.save()
+            if demo.variants and not product.has_variants:
+                for label, price, stock in demo.variants:
+                    variant_create(
+                        product=product, options={demo.variant_option: label}, price=price, stock=stock
+                    )
         return store, created_count
 
     def _big_store(self, seller: User, slug: str, count: int) -> Store:

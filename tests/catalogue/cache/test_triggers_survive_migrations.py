@@ -11,7 +11,7 @@ from catalogue.models import CatalogueChange
 
 pytestmark = pytest.mark.django_db
 
-TABLES = ["products_category", "products_product", "stores_store"]
+TABLES = ["products_category", "products_product", "products_productvariant", "stores_store"]
 EXPECTED = sorted(f"dukaan_catalogue_{table}_{op}" for table in TABLES for op in ("ins", "upd", "del"))
 
 
