@@ -1,4 +1,4 @@
-"""The seller's product, order, delivery and coupon pages in Hindi (SPEC section 7, "Languages").
+"""The seller's dashboard in Hindi: products, orders, delivery, coupons and the rest (SPEC section 7).
 
 Each page is drawn for a seller who chose Hindi, and every word it shows (text, and the title,
 aria-label, placeholder and alt a screen reader or a phone shows) is read back: a word of English
@@ -26,6 +26,7 @@ DEVANAGARI = re.compile(r"[\u0900-\u097F]")
 KEPT_AS_THEY_ARE = {
     "Dukaan", "WhatsApp", "UPI", "GST", "GSTIN", "MRP", "PIN", "PDF", "QR", "PNG", "SVG", "JPEG",
     "WebP", "MB", "SMS", "SKU", "Delhivery", "DIWALI", "S", "M", "L",
+    "English",  # the language choice, in its own words (as हिन्दी is)
 }  # fmt: skip
 # The seller's and the customer's own words in the fixtures below (and conftest's make_order),
 # shown as written: names, a search, the reason a seller gave, a tracking id.
@@ -134,6 +135,10 @@ def _page(client, url: str, status: int = 200) -> str:
 
 
 PAGES = [
+    "/dashboard/",
+    "/dashboard/stores/new/",
+    "/dashboard/{slug}/settings/",
+    "/dashboard/{slug}/notifications/",
     "/dashboard/{slug}/products/",
     "/dashboard/{slug}/products/?q=chai",
     "/dashboard/{slug}/products/add/",
