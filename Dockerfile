@@ -12,9 +12,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# The one system package the app needs beyond Python's wheels: the font invoices are drawn with.
+# The system packages the app needs beyond Python's wheels: the fonts invoices are drawn with
+# (DejaVu for Latin letters and the rupee sign, Lohit for Devanagari names and addresses).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends fonts-dejavu-core \
+ && apt-get install -y --no-install-recommends fonts-dejavu-core fonts-lohit-deva \
  && rm -rf /var/lib/apt/lists/*
 
 # Dependencies first, in their own layer: rebuilt only when requirements.txt changes, not on

@@ -308,6 +308,9 @@ PHONENUMBER_DEFAULT_REGION = "IN"
 
 # --- Invoices: the Unicode font their PDFs are drawn with (Debian: fonts-dejavu-core).
 DUKAAN_INVOICE_FONT_DIR = os.environ.get("DUKAAN_INVOICE_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
+DUKAAN_INVOICE_DEVANAGARI_FONT = os.environ.get(
+    "DUKAAN_INVOICE_DEVANAGARI_FONT", "/usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf"
+)
 
 # --- Limits against abuse, counted in the shared cache (dukaan/rate_limit.py).
 # Failed admin sign-ins per window, per account and per client network; past either, no password

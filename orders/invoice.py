@@ -3,6 +3,9 @@
 fpdf2 is pure Python (no system libraries to go missing on the server, book ch. 10); it needs one
 Unicode TrueType font for the rupee sign and non-English names: DejaVu Sans, Debian's
 fonts-dejavu-core, which the Dockerfile installs (DUKAAN_INVOICE_FONT_DIR points elsewhere).
+DejaVu has no Devanagari, and a Hindi store's customers write their names in it: Lohit
+Devanagari (fonts-lohit-deva, DUKAAN_INVOICE_DEVANAGARI_FONT) is the fallback for those letters,
+shaped with HarfBuzz (uharfbuzz) so conjuncts and vowel signs join as they should.
 """
 
 from __future__ import annotations
@@ -55,6 +58,20 @@ def _rupees(amount: Decimal | str) -> str:
     return f"₹{Decimal(amount):,.2f}"
 
 
+def _add_devanagari(pdf: FPDF) -> None:
+    """Letters DejaVu lacks (Devanagari) come from Lohit Devanagari, shaped, when it is installed."""
+    font = Path(settings.DUKAAN_INVOICE_DEVANAGARI_FONT)
+    if not font.is_file():
+        logger.warning(
+            "invoice: no Devanagari font at %s (install fonts-lohit-deva); Hindi names print blank", font
+        )
+        return
+    for style in FONT_FILES:
+        pdf.add_font("Devanagari", style=style, fname=str(font))
+    pdf.set_fallback_fonts(["Devanagari"], exact_match=False)
+    pdf.set_text_shaping(True)
+
+
 def invoice_pdf(order: Order) -> bytes:
     """The order's tax invoice (issue its number first with `invoice_issue`)."""
     font_dir = Path(settings.DUKAAN_INVOICE_FONT_DIR)
@@ -67,6 +84,7 @@ def invoice_pdf(order: Order) -> bytes:
     pdf.set_creator("Dukaan")
     for style, name in FONT_FILES.items():
         pdf.add_font("DejaVu", style=style, fname=str(font_dir / name))
+    _add_devanagari(pdf)
     pdf.add_page()
     pdf.set_auto_page_break(auto=True, margin=15)
     width = pdf.epw

@@ -137,11 +137,20 @@ def test_the_admin_downloads_the_invoice(api_client, client, shop, order_body):
     assert f"INV-{store.id}-00001" in _text(client.get(f"/admin/orders/order/{order.pk}/invoice.pdf"))
 
 
-def test_a_name_in_devanagari_still_gets_an_invoice(api_client, shop, order_body):
+def test_a_name_and_address_in_devanagari_are_printed_in_a_devanagari_font(api_client, shop, order_body):
     store, kaju = shop
-    placed = _place(api_client, store, kaju, order_body, customer_name="रवि कुमार")
-    text = _text(api_client.get(f"/o/{placed['token']}/invoice.pdf"))
+    placed = _place(api_client, store, kaju, order_body, customer_name="रवि कुमार", address="१२ गांधी मार्ग, पुणे")
+    response = api_client.get(f"/o/{placed['token']}/invoice.pdf")
+    text = _text(response)
     assert f"INV-{store.id}-00001" in text and "₹644.80" in text
+    # Read back from the PDF's own text layer: the letters are there, not blanks.
+    assert "रवि" in text and "पुणे" in text and "गांधी" in text
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for page in PdfReader(io.BytesIO(response.content)).pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert any("Lohit" in name for name in fonts), fonts
 
 
 def test_an_invoice_line_names_the_variant_ordered(api_client, seller_api, shop, order_body):
