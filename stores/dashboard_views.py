@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -24,6 +25,13 @@ from stores import services
 from stores.access import get_owned_store_or_404, get_store_item_or_404
 from stores.backends import OTP_BACKEND
 from stores.forms import ChargeForm, DeliveryForm, OtpForm, PhoneForm, StoreCreateForm, StoreSettingsForm
+from stores.languages import (
+    LANGUAGE_CODES,
+    requested_language,
+    sign_in_language,
+    speaks_sign_in_language,
+    with_lang,
+)
 from stores.models import Store, StoreCharge
 from stores.services.store_settings import LOGO_MAX_BYTES, logo_too_large_message
 
@@ -41,7 +49,13 @@ def _safe_next(request: HttpRequest, value: str | None) -> str | None:
     return None
 
 
+def _sign_in_url(request: HttpRequest, name: str) -> str:
+    """A sign-in page's address, keeping the visit's `?lang=` (when it gave one) on."""
+    return with_lang(reverse(name), requested_language(request))
+
+
 @require_http_methods(["GET", "POST"])
+@speaks_sign_in_language
 def login_phone(request: HttpRequest) -> HttpResponse:
     """Step 1: the seller's mobile number. The same answer whether it has an account or not."""
     if request.user.is_authenticated and request.method == "GET":
@@ -59,7 +73,7 @@ def login_phone(request: HttpRequest) -> HttpResponse:
             if request.session.get(SESSION_PHONE) == phone and "resend" in request.POST:
                 # A resend too soon: the earlier code is still good, go back to typing it.
                 messages.error(request, exc.message)
-                return redirect("dashboard:login_verify")
+                return redirect(_sign_in_url(request, "dashboard:login_verify"))
             form.add_error(None, exc.message)
             status = 429
         except services.OtpDeliveryFailed as exc:
@@ -69,29 +83,35 @@ def login_phone(request: HttpRequest) -> HttpResponse:
             request.session[SESSION_PHONE] = phone
             # The code page shows the number in full, once (a masked copy above it only confused).
             messages.success(request, _("Code sent by SMS."))
-            return redirect("dashboard:login_verify")
+            return redirect(_sign_in_url(request, "dashboard:login_verify"))
     elif request.method == "POST":
         status = 400
     return render(request, "dashboard/login.html", {"form": form}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
+@speaks_sign_in_language
 def login_verify(request: HttpRequest) -> HttpResponse:
-    """Step 2: the code. New sellers go on to name their store; known ones to the dashboard."""
+    """Step 2: the code. New sellers go on to name their store; known ones to the dashboard.
+
+    A new seller's dashboard starts in the language of the page they signed up on.
+    """
     phone = request.session.get(SESSION_PHONE)
     if not phone:
-        return redirect("dashboard:login")
+        return redirect(_sign_in_url(request, "dashboard:login"))
     status = 200
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.otp_verify(phone=phone, code=form.cleaned_data["otp"])
+            result = services.otp_verify(
+                phone=phone, code=form.cleaned_data["otp"], language=sign_in_language(request)
+            )
         except (services.OtpLocked, services.OtpInvalid, services.AccountDisabled) as exc:
             form.add_error("otp", exc.message)
             status = {services.OtpLocked: 429, services.AccountDisabled: 403}.get(type(exc), 400)
         except ValidationError:
             request.session.pop(SESSION_PHONE, None)
-            return redirect("dashboard:login")
+            return redirect(_sign_in_url(request, "dashboard:login"))
         else:
             next_url = request.session.pop(SESSION_NEXT, None)
             request.session.pop(SESSION_PHONE, None)
@@ -107,9 +127,15 @@ def login_verify(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
+    language = getattr(request.user, "language", None)
     logout(request)
+    # Said in the seller's language (DashboardLanguageMiddleware), and the sign-in page goes on
+    # in it: `?lang=` only when the page would otherwise pick another (the browser's).
     messages.success(request, _("You are signed out."))
-    return redirect("dashboard:login")
+    url = reverse("dashboard:login")
+    if language in LANGUAGE_CODES and language != sign_in_language(request):
+        url = with_lang(url, language)
+    return redirect(url)
 
 
 def whatsapp_share_url(store: Store) -> str:

@@ -18,7 +18,10 @@ class PhoneForm(forms.Form):
     phone = forms.CharField(
         label=_("Mobile number"),
         max_length=MAX_PHONE_INPUT_LENGTH,
-        error_messages={"max_length": _("Enter a valid mobile number, e.g. 98765 43210.")},
+        error_messages={
+            "required": _("Enter your mobile number."),
+            "max_length": _("Enter a valid mobile number, e.g. 98765 43210."),
+        },
         widget=forms.TextInput(
             attrs={
                 "type": "tel",
@@ -39,7 +42,10 @@ class OtpForm(forms.Form):
     otp = forms.CharField(
         label=_("6-digit code"),
         max_length=20,
-        error_messages={"max_length": _("Enter the 6-digit code from the SMS.")},
+        error_messages={
+            "required": _("Enter the 6-digit code from the SMS."),
+            "max_length": _("Enter the 6-digit code from the SMS."),
+        },
         widget=forms.TextInput(
             attrs={
                 "inputmode": "numeric",

@@ -3,7 +3,9 @@
 Shopper pages speak their store's `language`; `?lang=en|hi` overrides it for that visit, and the
 page's links carry the override on. Neither a cookie nor the session picks the language: the
 storefront's answers are shared by every shopper (and cached on the URL), so the URL alone must
-decide it. The dashboard speaks the seller's own choice (stores.middleware).
+decide it. The dashboard speaks the seller's own choice (stores.middleware). The sign-in pages come
+before there is a seller: they speak the visit's `?lang=`, else the browser's language (a phone set
+to Hindi asks for hi-IN), else English.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_noop
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from stores.models import Language
 
@@ -78,6 +82,44 @@ def activate_shop_language(request: HttpRequest, store_language: str | None) -> 
     lang = shopper_language(request, store_language)
     translation.activate(lang)
     return lang
+
+
+def browser_language(request: HttpRequest) -> str | None:
+    """The language of the browser's Accept-Language we speak first ("hi-IN" is Hindi), else None.
+
+    Only the header: not Django's language cookie nor the session (nothing of ours sets them).
+    A wildcard before any language we speak means English will do.
+    """
+    for code, quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        if code == "*":
+            return None
+        base = code.split("-")[0]
+        if quality > 0 and base in LANGUAGE_CODES:
+            return base
+    return None
+
+
+def sign_in_language(request: HttpRequest) -> str:
+    """The language of a sign-in page (no seller yet): `?lang=`, else the browser's, else English."""
+    return requested_language(request) or browser_language(request) or Language.EN
+
+
+def speaks_sign_in_language(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Render a sign-in view (its page and the messages it writes) in sign_in_language().
+
+    The answer says which language it speaks, and that it depends on Accept-Language.
+    """
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        language = sign_in_language(request)
+        with translation.override(language):
+            response = view(request, *args, **kwargs)
+        response.headers["Content-Language"] = language
+        patch_vary_headers(response, ("Accept-Language",))
+        return response
+
+    return wrapped
 
 
 def link_lang(request: HttpRequest) -> dict[str, str | None]:

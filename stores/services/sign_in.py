@@ -17,11 +17,13 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework.authtoken.models import Token
 
 from dukaan.http.client_ip import rate_limit_address
 from stores import otp
-from stores.models import OtpChallenge, User
+from stores.models import Language, OtpChallenge, User
 from stores.phone import normalize_phone
 from stores.sms import SmsDeliveryError, get_sms_backend
 
@@ -29,7 +31,10 @@ logger = logging.getLogger("stores.services")
 
 
 class OtpError(Exception):
-    """A code request or check that must be refused; `message` can be shown to the seller."""
+    """A code request or check that must be refused; `message` can be shown to the seller.
+
+    The message is written in the language active when it is raised (the sign-in page's).
+    """
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -76,9 +81,13 @@ def _advisory_lock(key: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [4242, zlib.crc32(key.encode()) - 2**31])
 
 
+def _seconds(seconds: int) -> str:
+    return ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
+
+
 def _minutes(seconds: float) -> str:
     minutes = max(1, round(seconds / 60))
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
 
 
 def otp_request(*, phone: str, ip: str | None, now: datetime | None = None) -> OtpChallenge:
@@ -94,7 +103,9 @@ def otp_request(*, phone: str, ip: str | None, now: datetime | None = None) -> O
         backend = get_sms_backend()  # a misconfigured backend fails before anything is recorded
     except ImproperlyConfigured as exc:
         logger.error("OTP SMS backend is misconfigured: %s", exc)
-        raise OtpDeliveryFailed("Sign-in by SMS is not available right now. Please try again later.") from exc
+        raise OtpDeliveryFailed(
+            _("Sign-in by SMS is not available right now. Please try again later.")
+        ) from exc
     code = otp.generate_code()
     with transaction.atomic():
         # Locks taken in a fixed order (phone, then IP) so two requests never deadlock.
@@ -109,12 +120,15 @@ def otp_request(*, phone: str, ip: str | None, now: datetime | None = None) -> O
         cooldown = settings.DUKAAN_OTP_RESEND_COOLDOWN_SECONDS
         if latest is not None and (now - latest.created_at).total_seconds() < cooldown:
             wait = min(cooldown, cooldown - int((now - latest.created_at).total_seconds()))
-            raise OtpThrottled(f"A code was just sent. You can ask for a new one in {wait} seconds.", wait)
+            raise OtpThrottled(
+                _("A code was just sent. You can ask for a new one in %(wait)s.") % {"wait": _seconds(wait)},
+                wait,
+            )
         if recent.count() >= settings.DUKAAN_OTP_MAX_SENDS_PER_PHONE_PER_HOUR:
             oldest = recent.order_by("created_at").only("created_at").first()
             wait = int((oldest.created_at + timedelta(hours=1) - now).total_seconds()) + 1
             raise OtpThrottled(
-                f"Too many codes sent to this number. Try again in {_minutes(wait)}.",
+                _("Too many codes sent to this number. Try again in %(wait)s.") % {"wait": _minutes(wait)},
                 wait,
             )
         if ip:
@@ -123,7 +137,8 @@ def otp_request(*, phone: str, ip: str | None, now: datetime | None = None) -> O
                 oldest = from_ip.order_by("created_at").only("created_at").first()
                 wait = int((oldest.created_at + timedelta(hours=1) - now).total_seconds()) + 1
                 raise OtpThrottled(
-                    f"Too many codes requested from your network. Try again in {_minutes(wait)}.",
+                    _("Too many codes requested from your network. Try again in %(wait)s.")
+                    % {"wait": _minutes(wait)},
                     wait,
                 )
         challenge = OtpChallenge.objects.create(
@@ -139,12 +154,19 @@ def otp_request(*, phone: str, ip: str | None, now: datetime | None = None) -> O
         backend.send_otp(phone_e164, code)
     except SmsDeliveryError as exc:
         logger.error("OTP SMS failed: %s", exc)
-        raise OtpDeliveryFailed("We could not send the SMS just now. Please try again in a minute.") from exc
+        raise OtpDeliveryFailed(
+            _("We could not send the SMS just now. Please try again in a minute.")
+        ) from exc
     return challenge
 
 
-def otp_verify(*, phone: str, code: object, now: datetime | None = None) -> OtpVerification:
+def otp_verify(
+    *, phone: str, code: object, language: str | None = None, now: datetime | None = None
+) -> OtpVerification:
     """Check a code; on success mark it used and return the seller (created if new).
+
+    A new seller's dashboard starts in `language` (the sign-in page's: "hi" for one who signed
+    up on the Hindi page), English if none or unknown; an existing seller's choice is kept.
 
     Raises ValidationError for a bad number, OtpInvalid (wrong/expired/used),
     OtpLocked (attempts exhausted), AccountDisabled.
@@ -156,7 +178,7 @@ def otp_verify(*, phone: str, code: object, now: datetime | None = None) -> OtpV
     now = now or timezone.now()
     digits = otp.clean_code_input(code)
     if digits is None:
-        raise OtpInvalid("Enter the 6-digit code from the SMS.")
+        raise OtpInvalid(_("Enter the 6-digit code from the SMS."))
     max_attempts = settings.DUKAAN_OTP_MAX_ATTEMPTS
     failure: OtpError | None = None
     with transaction.atomic():
@@ -167,32 +189,42 @@ def otp_verify(*, phone: str, code: object, now: datetime | None = None) -> OtpV
             .first()
         )
         if challenge is None or challenge.expires_at <= now:
-            raise OtpInvalid("This code has expired or was already used. Ask for a new code.")
+            raise OtpInvalid(_("This code has expired or was already used. Ask for a new code."))
         if challenge.attempts >= max_attempts:
-            raise OtpLocked("Too many wrong codes. Ask for a new code.")
+            raise OtpLocked(_("Too many wrong codes. Ask for a new code."))
         if not otp.code_matches(challenge.code_hash, phone_e164, digits):
             counted = OtpChallenge.objects.filter(pk=challenge.pk, attempts__lt=max_attempts).update(
                 attempts=F("attempts") + 1
             )
             left = max_attempts - challenge.attempts - 1
             if not counted:
-                failure = OtpLocked("Too many wrong codes. Ask for a new code.")
+                failure = OtpLocked(_("Too many wrong codes. Ask for a new code."))
             elif left > 0:
-                failure = OtpInvalid(f"Wrong code. {left} attempt{'s' if left != 1 else ''} left.")
+                failure = OtpInvalid(
+                    ngettext(
+                        "Wrong code. %(count)d attempt left.", "Wrong code. %(count)d attempts left.", left
+                    )
+                    % {"count": left}
+                )
             else:
-                failure = OtpInvalid("Wrong code. No attempts left: ask for a new code.")
+                failure = OtpInvalid(_("Wrong code. No attempts left: ask for a new code."))
         else:
             used = OtpChallenge.objects.filter(
                 pk=challenge.pk, consumed_at__isnull=True, attempts__lt=max_attempts
             ).update(consumed_at=now)
             if not used:
-                raise OtpInvalid("This code has expired or was already used. Ask for a new code.")
-            # Sellers sign in by code only: a new account gets an unusable password.
+                raise OtpInvalid(_("This code has expired or was already used. Ask for a new code."))
+            # Sellers sign in by code only: a new account gets an unusable password. The defaults
+            # only apply to a new account: an existing seller keeps the language they chose.
             user, created = User.objects.get_or_create(
-                phone=phone_e164, defaults={"password": make_password(None)}
+                phone=phone_e164,
+                defaults={
+                    "password": make_password(None),
+                    "language": language if language in Language.values else Language.EN,
+                },
             )
             if not user.is_active:
-                raise AccountDisabled("This account is switched off. Please contact Dukaan support.")
+                raise AccountDisabled(_("This account is switched off. Please contact Dukaan support."))
             # Any other unused codes of this phone die with this sign-in.
             OtpChallenge.objects.filter(phone=phone_e164, consumed_at__isnull=True).update(consumed_at=now)
     # Raised outside the transaction so the counted attempt is committed, not rolled back.

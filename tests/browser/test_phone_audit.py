@@ -29,14 +29,14 @@ WHATSAPP_UA = "WhatsApp/2.23.20.0 A"
 DEMO_PHONE_DIGITS = "9999999999"
 
 
-def _phone_context(browser, dukaan_server):
+def _phone_context(browser, dukaan_server, locale: str = "en-IN"):
     context = browser.new_context(
         viewport=PHONE_360,
         is_mobile=True,
         has_touch=True,
         device_scale_factor=1,
         base_url=dukaan_server.base_url,
-        locale="en-IN",
+        locale=locale,  # what the browser sends as Accept-Language
     )
     context.set_default_timeout(15_000)
     return context
@@ -180,6 +180,33 @@ def test_sign_in_pages_pass_axe_and_fit_360px(browser, dukaan_server, tmp_path):
         # The "we sent a code" flash message is on this page: the message list is audited too.
         assert page.get_by_role("status").count() == 1
         _audit(page, "code-entry", tmp_path)
+    finally:
+        context.close()
+
+
+def test_sign_in_pages_in_hindi_pass_axe_and_fit_360px(browser, dukaan_server, tmp_path):
+    """A phone set to Hindi gets the sign-in pages in Hindi; Devanagari's longer words still fit."""
+    context = _phone_context(browser, dukaan_server, locale="hi-IN")
+    try:
+        page = context.new_page()
+        page.goto("/dashboard/login/")
+        assert page.locator("html").get_attribute("lang") == "hi"
+        # The way back to English is a link named in English, read in an English voice.
+        english = page.get_by_role("link", name="English", exact=True)
+        assert (english.get_attribute("lang"), english.get_attribute("hreflang")) == ("en", "en")
+        assert english.bounding_box()["height"] >= 44
+        _audit(page, "seller-login-hi", tmp_path)
+        page.get_by_label("मोबाइल नंबर").fill(f"9{random.randrange(10**8, 10**9)}")
+        page.get_by_role("button", name="कोड भेजें").click()
+        page.wait_for_url(re.compile(r"/dashboard/login/verify/"))
+        assert page.get_by_role("status").inner_text().strip() == "कोड SMS से भेज दिया गया है।"
+        _audit(page, "code-entry-hi", tmp_path)
+        # The switch on an English page: ?lang=en, then back to Hindi from its link.
+        page.goto("/dashboard/login/?lang=en")
+        assert page.locator("html").get_attribute("lang") == "en"
+        page.get_by_role("link", name="हिन्दी", exact=True).click()
+        page.wait_for_url(re.compile(r"/dashboard/login/\?lang=hi$"))
+        assert page.get_by_role("button", name="कोड भेजें").count() == 1
     finally:
         context.close()
 
