@@ -234,3 +234,23 @@ def browser():
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture
+def rate_limit_clock_mid_window(monkeypatch):
+    """Rate limits count in fixed windows of real time: a test that makes a few requests must
+    not straddle a window's end (the count would restart). Pin the limiter's clock to the middle
+    of the hour-aligned window it is in; every window used here divides an hour."""
+    import time as real_time
+
+    import dukaan.rate_limit
+
+    pinned = (real_time.time() // 3600) * 3600 + 1800
+
+    class PinnedTime:
+        @staticmethod
+        def time() -> float:
+            return pinned
+
+    monkeypatch.setattr(dukaan.rate_limit, "time", PinnedTime)
+    return pinned

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def order_limits(settings):
+def order_limits(settings, rate_limit_clock_mid_window):
     """Small limits, and counters from other tests forgotten."""
     if hasattr(cache, "delete_pattern"):
         cache.delete_pattern("ratelimit:*")

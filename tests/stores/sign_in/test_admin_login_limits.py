@@ -16,7 +16,7 @@ LOGIN = "/admin/login/?next=/admin/"
 
 
 @pytest.fixture(autouse=True)
-def login_limits(settings):
+def login_limits(settings, rate_limit_clock_mid_window):
     if hasattr(cache, "delete_pattern"):
         cache.delete_pattern("ratelimit:*")
     else:
