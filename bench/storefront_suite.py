@@ -3,6 +3,7 @@
 
     make bench                                   # = .venv/bin/python bench/storefront_suite.py
     .venv/bin/python bench/storefront_suite.py --duration 10 --no-write
+    .venv/bin/python bench/storefront_suite.py --only b,d --repeat 3   # the app path and its limit
 
 Needs PostgreSQL and Redis (DATABASE_URL and REDIS_URL, default the machine's own on 127.0.0.1: a
 database `dukaan_bench` dropped and created afresh, Redis database 12 flushed), nginx and wrk.
@@ -20,9 +21,14 @@ file), then runs:
   g  SQL per storefront view, miss and hit, 20 vs 2,000 products (bench/storefront_queries.py)
   h  one app server killed with SIGKILL halfway through (a) c500
 
-Prints a table with each scenario's ratio to (d) at the same concurrency and writes it, with the
-date, the machine and the exact commands, into BENCHMARKS.md (between the storefront-suite
-markers), and everything as JSON to bench/results/. Every load loop is bounded in time.
+Prints a table with each scenario's ratio to (d) at the same concurrency and the app servers' CPU
+time per request (every process of both gunicorns, from /proc), and writes it, with the date, the
+machine and the exact commands, into BENCHMARKS.md (between the storefront-suite markers), and
+everything as JSON to bench/results/. Every load loop is bounded in time.
+
+`--only` runs a subset of the scenarios (letters above, e.g. `--only b,d`), and `--repeat N` runs
+each selected load N times, interleaved, for a machine shared with other work: both print and write
+JSON only, never a partial table into BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -58,6 +64,7 @@ BIG, SMALL = "big-bazaar", "small-shop"
 SALE_PRODUCTS = 5
 SALE_STOCK = 300
 BEGIN, END = "<!-- storefront-suite:begin -->", "<!-- storefront-suite:end -->"
+SCENARIOS = "abcdefgh"
 
 PLAIN_NGINX = """{user}
 worker_processes {workers};
@@ -234,6 +241,23 @@ def rebuild_lines(apps: list, store_id: int) -> int:
     return sum(app.log_text().count(pattern) for app in apps)
 
 
+def cpu_seconds(process_groups: list[int]) -> float:
+    """CPU time (user + system) so far of every live process in these process groups (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[2]) in process_groups:
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 def queries_per_view(env: dict[str, str]) -> list[dict]:
     subprocess.run(
         [sys.executable, "bench/storefront_queries.py", "--sizes", "20", "2000", "--repeat", "10"],
@@ -257,6 +281,7 @@ def row(name: str, result: dict, limit: dict | None) -> dict:
         "errors": errors,
         "timeouts": result.get("errors_timeout", 0),
         "ratio": ratio,
+        "app_cpu_ms": result.get("app_cpu_ms_per_request"),
         "command": result.get("command", ""),
     }
 
@@ -268,39 +293,47 @@ def markdown(report: dict) -> str:
         f"Machine: {report['machine']}. Stack: {report['stack']}.",
         f"Command: `{report['command']}` ({report['duration']} s per load run).",
         "",
-        "| scenario | req/s | p50 ms | p99 ms | errors (timeouts) | ratio to (d) |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| scenario | req/s | p50 ms | p99 ms | errors (timeouts) | ratio to (d) | app CPU ms/req |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for item in report["rows"]:
         ratio = f"{item['ratio']:.3f}" if item["ratio"] is not None else "—"
+        cpu = f"{item['app_cpu_ms']:.2f}" if item.get("app_cpu_ms") is not None else "—"
         lines.append(
             f"| {item['scenario']} | {item['rps']:,.0f} | {item['p50']} | {item['p99']} | "
-            f"{item['errors']} ({item['timeouts']}) | {ratio} |"
+            f"{item['errors']} ({item['timeouts']}) | {ratio} | {cpu} |"
         )
-    sale = report["flash_sale"]
-    lines += [
-        "",
-        f"(e) flash sale during (a) c500: {sale['orders_per_second']} orders/s placed "
-        f"({sale['outcomes']['placed']} orders, {sale['outcomes']['sold_out']} clear out-of-stock refusals, "
-        f"{sale['outcomes']['other']} other answers); stock exact: {sale['stock_exact']} "
-        f"(never below zero: {sale['never_negative']}); catalogue rebuilds of the big store: "
-        f"{sale['rebuilds']} in {report['duration']} s ({sale['rebuilds_per_second']}/s).",
-        "",
-        f"(f) freshness through the micro-cache, {report['freshness']['changes']} price changes: "
-        f"median {report['freshness']['median_ms']} ms, p99 {report['freshness']['p99_ms']} ms, "
-        f"max {report['freshness']['max_ms']} ms; "
-        f"not seen within 5 s: {report['freshness']['not_seen_within_s']}.",
-        "",
-        "(g) SQL per storefront view (bench/storefront_queries.py):",
-        "",
-        "| products | page | miss: queries | hit: queries | hit median ms |",
-        "|---:|---|---:|---:|---:|",
-    ]
-    for item in report["queries"]:
-        lines.append(
-            f"| {item['products']} | `{item['url']}` | {item['miss_queries']} | {item['hit_queries_max']} | "
-            f"{item['hit_ms_median']} |"
-        )
+    sale = report.get("flash_sale")
+    if sale:
+        lines += [
+            "",
+            f"(e) flash sale during (a) c500: {sale['orders_per_second']} orders/s placed "
+            f"({sale['outcomes']['placed']} orders, {sale['outcomes']['sold_out']} clear out-of-stock "
+            f"refusals, {sale['outcomes']['other']} other answers); stock exact: {sale['stock_exact']} "
+            f"(never below zero: {sale['never_negative']}); catalogue rebuilds of the big store: "
+            f"{sale['rebuilds']} in {report['duration']} s ({sale['rebuilds_per_second']}/s).",
+        ]
+    fresh = report.get("freshness")
+    if fresh:
+        lines += [
+            "",
+            f"(f) freshness through the micro-cache, {fresh['changes']} price changes: "
+            f"median {fresh['median_ms']} ms, p99 {fresh['p99_ms']} ms, max {fresh['max_ms']} ms; "
+            f"not seen within 5 s: {fresh['not_seen_within_s']}.",
+        ]
+    if report.get("queries"):
+        lines += [
+            "",
+            "(g) SQL per storefront view (bench/storefront_queries.py):",
+            "",
+            "| products | page | miss: queries | hit: queries | hit median ms |",
+            "|---:|---|---:|---:|---:|",
+        ]
+        for item in report["queries"]:
+            lines.append(
+                f"| {item['products']} | `{item['url']}` | {item['miss_queries']} | "
+                f"{item['hit_queries_max']} | {item['hit_ms_median']} |"
+            )
     lines += ["", "Commands (wrk, same run):", ""]
     lines += [f"- {item['scenario']}: `{item['command']}`" for item in report["rows"]]
     return "\n".join(lines) + "\n"
@@ -324,7 +357,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=15, help="seconds per load run (default 15)")
     parser.add_argument("--changes", type=int, default=100, help="price changes for (f) (default 100)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="run only these scenarios, e.g. 'b,d' (letters a-h above); prints, never writes BENCHMARKS.md",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run each selected load N times, interleaved (noisy machines); implies --no-write",
+    )
     args = parser.parse_args(argv)
+    only = set(args.only.replace(",", "").replace(" ", "")) if args.only else set(SCENARIOS)
+    if not only <= set(SCENARIOS) or args.repeat < 1:
+        parser.error(f"--only takes letters of {SCENARIOS}, --repeat a positive number")
+    partial = only != set(SCENARIOS) or args.repeat > 1
     if find_wrk() is None or stack.find_nginx() is None:
         print("needs wrk and nginx (Debian: apt-get install wrk nginx)", file=sys.stderr)
         return 2
@@ -354,8 +402,9 @@ def main(argv: list[str] | None = None) -> int:
         invalidator = stack.start_invalidator(env, logs)
         upstreams = [f"127.0.0.1:{a.port}" for a in apps]
         workers, threads = int(env["GUNICORN_WORKERS"]), int(env["GUNICORN_THREADS"])
-        # Each server's workers x threads at work, as many again waiting in its queue, then a quick 503.
-        max_conns = 4 * workers * threads
+        # Each thread at work and about 15 waiting (a cached page is ~2 ms of a thread: ~30 ms in the
+        # queue), then a quick 503 (deploy/README.md, "Edge cache": overload).
+        max_conns = 16 * workers * threads
         common = {"static_root": str(data_dir / "static"), "max_conns": max_conns, "order_rate": "100000r/s"}
         edge = stack.start_nginx(data_dir / "nginx-edge", upstreams, **common)
         app_path = stack.start_nginx(data_dir / "nginx-app", upstreams, micro_cache=False, **common)
@@ -368,70 +417,96 @@ def main(argv: list[str] | None = None) -> int:
         plain, plain_port = start_plain_nginx(data_dir / "nginx-plain", body)
         print(f"==> {len(body):,} bytes per page; max_conns {max_conns} per app server", flush=True)
 
+        app_groups = [app.pid for app in apps]  # each gunicorn leads its own process group
+
         def load(port: int, path: str, connections: int) -> dict:
             print(f"    wrk c{connections} :{port}{path}", flush=True)
+            before = cpu_seconds(app_groups)
             result = run_wrk(
                 f"http://127.0.0.1:{port}{path}", connections=connections, duration=args.duration
             )
+            if port != plain_port and result.get("requests"):
+                spent = cpu_seconds(app_groups) - before
+                result["app_cpu_ms_per_request"] = round(1000 * spent / result["requests"], 3)
             time.sleep(1)
             return result
 
-        limit = {c: load(plain_port, page, c) for c in (50, 500)}
-        results = {
-            "a50": load(edge.port, page, 50),
-            "a500": load(edge.port, page, 500),
-            "b50": load(app_path.port, page, 50),
-            "b500": load(app_path.port, page, 500),
-            "c50": load(edge.port, f"/api/v1/stores/{BIG}/catalog/", 50),
+        api = f"/api/v1/stores/{BIG}/catalog/"
+        loads = {
+            "d": [("d50", plain_port, page, 50), ("d500", plain_port, page, 500)],
+            "a": [("a50", edge.port, page, 50), ("a500", edge.port, page, 500)],
+            "b": [("b50", app_path.port, page, 50), ("b500", app_path.port, page, 500)],
+            "c": [("c50", edge.port, api, 50)],
         }
+        runs: dict[str, list[dict]] = {}
+        for _ in range(args.repeat):
+            for letter in "dabc":  # the machine's limit first, as before
+                for key, port, path, connections in loads[letter] if letter in only else []:
+                    runs.setdefault(key, []).append(load(port, path, connections))
 
-        print("==> (e) flash sale during (a) c500", flush=True)
-        rebuilds_before = rebuild_lines(apps, data["store_id"])
         sale_result: dict = {}
-        sale = threading.Thread(target=lambda: sale_result.update(flash_sale(edge.port, data, args.duration)))
-        sale.start()
-        results["e500"] = load(edge.port, page, 500)
-        sale.join(args.duration + 60)
-        time.sleep(1.5)
-        rebuilds = rebuild_lines(apps, data["store_id"]) - rebuilds_before
-        stock = json.loads(
-            shell(
-                env,
-                "import json; from products.models import Product;"
-                f"rows = Product.objects.filter(id__in={data['sale']}).values_list('id', 'stock');"
-                "print(json.dumps(dict(rows)))",
-            ).splitlines()[-1]
-        )
-        sale_result["stock_exact"] = all(
-            stock[str(pid)] == SALE_STOCK - sale_result["units"][pid] for pid in data["sale"]
-        )
-        sale_result["never_negative"] = all(value >= 0 for value in stock.values())
-        sale_result["rebuilds"] = rebuilds
-        sale_result["rebuilds_per_second"] = round(rebuilds / args.duration, 2)
+        if "e" in only:
+            print("==> (e) flash sale during (a) c500", flush=True)
+            rebuilds_before = rebuild_lines(apps, data["store_id"])
+            sale = threading.Thread(
+                target=lambda: sale_result.update(flash_sale(edge.port, data, args.duration))
+            )
+            sale.start()
+            runs["e500"] = [load(edge.port, page, 500)]
+            sale.join(args.duration + 60)
+            time.sleep(1.5)
+            rebuilds = rebuild_lines(apps, data["store_id"]) - rebuilds_before
+            stock = json.loads(
+                shell(
+                    env,
+                    "import json; from products.models import Product;"
+                    f"rows = Product.objects.filter(id__in={data['sale']}).values_list('id', 'stock');"
+                    "print(json.dumps(dict(rows)))",
+                ).splitlines()[-1]
+            )
+            sale_result["stock_exact"] = all(
+                stock[str(pid)] == SALE_STOCK - sale_result["units"][pid] for pid in data["sale"]
+            )
+            sale_result["never_negative"] = all(value >= 0 for value in stock.values())
+            sale_result["rebuilds"] = rebuilds
+            sale_result["rebuilds_per_second"] = round(rebuilds / args.duration, 2)
 
-        print("==> (f) freshness", flush=True)
-        fresh = freshness(edge.port, data, args.changes)
+        fresh: dict = {}
+        if "f" in only:
+            print("==> (f) freshness", flush=True)
+            fresh = freshness(edge.port, data, args.changes)
 
-        print("==> (h) one app server killed during (a) c500", flush=True)
-        timer = threading.Timer(args.duration / 2, lambda: apps[0].signal_group(signal.SIGKILL))
-        timer.start()
-        results["h500"] = load(edge.port, page, 500)
-        timer.join()
+        if "h" in only:
+            print("==> (h) one app server killed during (a) c500", flush=True)
+            timer = threading.Timer(args.duration / 2, lambda: apps[0].signal_group(signal.SIGKILL))
+            timer.start()
+            runs["h500"] = [load(edge.port, page, 500)]
+            timer.join()
 
-        print("==> (g) SQL per storefront view", flush=True)
-        queries = queries_per_view(env)
+        queries: list[dict] = []
+        if "g" in only:
+            print("==> (g) SQL per storefront view", flush=True)
+            queries = queries_per_view(env)
 
-        rows = [
-            row("(a) big store page, micro-cache, c50", results["a50"], limit[50]),
-            row("(a) big store page, micro-cache, c500", results["a500"], limit[500]),
-            row("(b) app path (micro-cache off), c50", results["b50"], limit[50]),
-            row("(b) app path (micro-cache off), c500", results["b500"], limit[500]),
-            row("(c) catalogue JSON API, micro-cache, c50", results["c50"], None),
-            row("(d) the page as a static file, c50", limit[50], limit[50]),
-            row("(d) the page as a static file, c500", limit[500], limit[500]),
-            row("(e) (a) c500 during the flash sale", results["e500"], limit[500]),
-            row("(h) (a) c500, one app server SIGKILLed halfway", results["h500"], limit[500]),
+        names = [
+            ("a50", "(a) big store page, micro-cache, c50", "d50"),
+            ("a500", "(a) big store page, micro-cache, c500", "d500"),
+            ("b50", "(b) app path (micro-cache off), c50", "d50"),
+            ("b500", "(b) app path (micro-cache off), c500", "d500"),
+            ("c50", "(c) catalogue JSON API, micro-cache, c50", None),
+            ("d50", "(d) the page as a static file, c50", "d50"),
+            ("d500", "(d) the page as a static file, c500", "d500"),
+            ("e500", "(e) (a) c500 during the flash sale", "d500"),
+            ("h500", "(h) (a) c500, one app server SIGKILLed halfway", "d500"),
         ]
+        rows = []
+        for key, name, limit_key in names:
+            for index, result in enumerate(runs.get(key, [])):
+                limits = runs.get(limit_key or "", [])
+                # Each repeat against the static-file run of the same round (or the first one).
+                limit = limits[min(index, len(limits) - 1)] if limits else None
+                label = f"{name}, run {index + 1}" if args.repeat > 1 else name
+                rows.append(row(label, result, limit))
         report = {
             "date": datetime.now(tz=UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": started_machine,
@@ -439,12 +514,19 @@ def main(argv: list[str] | None = None) -> int:
                 f"nginx (2 workers) + 2 gunicorn app servers ({workers} workers x {threads} threads), "
                 f"the invalidator, PostgreSQL, Redis; wrk -t2 on the same cores; page {len(body):,} bytes"
             ),
-            "command": "make bench" + (f" (--duration {args.duration})" if args.duration != 15 else ""),
+            "command": (
+                "make bench" + (f" (--duration {args.duration})" if args.duration != 15 else "")
+                if not partial
+                else ".venv/bin/python bench/storefront_suite.py "
+                + " ".join(sys.argv[1:] if argv is None else argv)
+            ),
             "duration": args.duration,
             "rows": rows,
             "flash_sale": sale_result,
             "freshness": fresh,
             "queries": queries,
+            "scenarios": "".join(sorted(only)),
+            "repeat": args.repeat,
             "invalidator": bool(invalidator),
         }
         text = markdown(report)
@@ -453,7 +535,7 @@ def main(argv: list[str] | None = None) -> int:
         results_dir.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(tz=UTC).strftime("%Y%m%dT%H%M%S")
         (results_dir / f"storefront_suite-{stamp}.json").write_text(json.dumps(report, indent=2, default=str))
-        if not args.no_write:
+        if not args.no_write and not partial:
             write_benchmarks(text)
             print("==> written to BENCHMARKS.md")
         return 0

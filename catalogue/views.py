@@ -37,6 +37,24 @@ def _positive_int(raw: str | None) -> int | None:
     return value if value is not None and 0 < value < 2**63 else None
 
 
+def stored_answer(request: HttpRequest, slug: str, variant: str) -> HttpResponse | None:
+    """For a shareable request: a 304, or the stored copy of the current version (else None).
+
+    No SQL with the invalidator (catalogue/page_cache.py); the storefront's early path
+    (catalogue/fast_path.py) serves exactly this before the rest of the middleware runs.
+    """
+    found = page_cache.lookup(slug, variant)
+    if found.version is None:
+        return None
+    etag = edge_cache.strong_etag(found.version, variant)
+    if edge_cache.etag_matches(request, etag):
+        return edge_cache.not_modified(shareable=True, etag=etag)
+    if found.answer is not None:
+        response = HttpResponse(found.answer.content, content_type=found.answer.content_type)
+        return edge_cache.mark(response, shareable=True, etag=etag)
+    return None
+
+
 def shared_answer(
     request: HttpRequest, slug: str, variant: str, render_answer: Callable[[dict[str, Any]], HttpResponse]
 ) -> HttpResponse:
@@ -48,14 +66,8 @@ def shared_answer(
     answer drawn from their own, fresh catalogue.
     """
     shareable = edge_cache.request_is_shareable(request)
-    found = page_cache.lookup(slug, variant) if shareable else page_cache.Lookup(None, None)
-    if found.version is not None:
-        etag = edge_cache.strong_etag(found.version, variant)
-        if edge_cache.etag_matches(request, etag):
-            return edge_cache.not_modified(shareable=True, etag=etag)
-        if found.answer is not None:
-            response = HttpResponse(found.answer.content, content_type=found.answer.content_type)
-            return edge_cache.mark(response, shareable=True, etag=etag)
+    if shareable and (stored := stored_answer(request, slug, variant)) is not None:
+        return stored
     catalogue = get_catalogue(slug)
     if catalogue is None:
         return edge_cache.mark(not_found(request), shareable=shareable)
@@ -96,17 +108,35 @@ def _store_context(request: HttpRequest, catalogue: dict[str, Any]) -> dict[str,
     }
 
 
-@require_safe
-def store(request: HttpRequest, slug: str) -> HttpResponse:
+def _store_query(request: HttpRequest) -> tuple[str, int | None, str, int]:
+    """The store page's normalised sort, category, search and page number."""
     sort = request.GET.get("sort", "")
     if sort not in STOREFRONT_SORTS:
         sort = ""
     category_id = _positive_int(request.GET.get("category"))
     query = normalize_query(request.GET.get("q", ""))
     page_number = _positive_int(request.GET.get("page")) or 1
-    variant = (
-        f"store|sort={sort}|category={category_id}|q={query}|page={page_number}|{_language_variant(request)}"
-    )
+    return sort, category_id, query, page_number
+
+
+def _store_variant(request: HttpRequest, sort: str, category_id: int | None, query: str, page: int) -> str:
+    return f"store|sort={sort}|category={category_id}|q={query}|page={page}|{_language_variant(request)}"
+
+
+def store_variant(request: HttpRequest) -> str:
+    """Everything the store page at this request's query depends on besides the catalogue."""
+    return _store_variant(request, *_store_query(request))
+
+
+def product_variant(request: HttpRequest, product_id: int) -> str:
+    """Everything the product page depends on besides the catalogue."""
+    return f"product|{product_id}|{_language_variant(request)}"
+
+
+@require_safe
+def store(request: HttpRequest, slug: str) -> HttpResponse:
+    sort, category_id, query, page_number = _store_query(request)
+    variant = _store_variant(request, sort, category_id, query, page_number)
     return shared_answer(
         request,
         slug,
@@ -159,7 +189,7 @@ def product(request: HttpRequest, slug: str, product_id: int) -> HttpResponse:
     return shared_answer(
         request,
         slug,
-        f"product|{product_id}|{_language_variant(request)}",
+        product_variant(request, product_id),
         lambda c: _render_product(request, c, product_id),
     )
 

@@ -24,11 +24,17 @@ def _env_int(name: str, default: int) -> int:
 wsgi_app = "dukaan.wsgi:application"
 bind = [os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")]
 
-# Workers from the CPU count (2 x cores + 1, the usual rule for a mostly I/O-bound Django app),
-# each with a few threads so a request waiting on PostgreSQL or Redis does not hold a process.
+# One worker per core this server really gets, two threads each (BENCHMARKS.md, "App path per
+# request"). Under a crowd the app path is CPU-bound, not I/O-bound: a cached storefront answer is
+# 1-2 ms of Python under the GIL. More threads add GIL hand-offs (strace on one worker: 32 futex
+# calls a request with 1 thread, 86 with 2, 111 with 4) and a long tail; more workers than cores
+# add context switches, and since nginx's keep-alive connections each stay with the worker that
+# accepted them, requests queue behind a busy worker while another idles (2 servers x 2 workers x
+# 4 threads on 2 cores: p99 10x the median; 2 servers x 1 worker x 2 threads: about 5x, more req/s).
+# The second thread keeps the core busy while the first waits on PostgreSQL, Redis or an upload.
 # In a container the CPU count is the host's: set GUNICORN_WORKERS to the container's CPU limit.
-workers = _env_int("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1)
-threads = _env_int("GUNICORN_THREADS", 4)
+workers = _env_int("GUNICORN_WORKERS", multiprocessing.cpu_count())
+threads = _env_int("GUNICORN_THREADS", 2)
 worker_class = "gthread"
 # Idle connections from nginx stay open longer than nginx keeps them (upstream keepalive_timeout
 # 60s), so nginx always closes first and never sends a request on a connection we are closing.

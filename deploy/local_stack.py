@@ -107,8 +107,10 @@ def base_env(data_dir: Path, static_root: Path, **extra: str) -> dict[str, str]:
             "DUKAAN_DATA_DIR": str(data_dir),
             "DJANGO_STATIC_ROOT": str(static_root),
             "DUKAAN_TRUSTED_PROXY_IPS": "127.0.0.1,::1",
-            "GUNICORN_WORKERS": env.get("GUNICORN_WORKERS") or "2",
-            "GUNICORN_THREADS": env.get("GUNICORN_THREADS") or "4",
+            # Several servers share this machine's cores with nginx: one worker of two threads each
+            # (deploy/gunicorn.conf.py explains; BENCHMARKS.md, "App path per request", measures).
+            "GUNICORN_WORKERS": env.get("GUNICORN_WORKERS") or "1",
+            "GUNICORN_THREADS": env.get("GUNICORN_THREADS") or "2",
             "PYTHONUNBUFFERED": "1",
         }
     )

@@ -83,8 +83,8 @@ class NginxOptions:
     cache_inactive: str = "24h"
     cache_valid: str = "1s"  # when an answer carries no Cache-Control of its own
     # Requests one app server handles at once before nginx sends the next elsewhere (and, with
-    # every server full, answers 503 at once): about 4x its workers x threads (as many at work
-    # as waiting in its queue, twice over). 0 = no limit.
+    # every server full, answers 503 at once): about 16x its workers x threads (each thread at
+    # work and ~15 cached pages of ~2 ms waiting: ~30 ms in its queue). 0 = no limit.
     max_conns: int = 0
 
     def __post_init__(self) -> None:

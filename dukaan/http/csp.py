@@ -16,9 +16,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
-from csp.middleware import CSPMiddleware, PolicyParts
+from csp.middleware import CheckableLazyObject, CSPMiddleware, PolicyParts
 from django.conf import settings
-from django.http import HttpRequest
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 
 
@@ -120,6 +122,18 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         return parts
 
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        if not _takes_the_settings_policy(request, response):
+            return self._built_response(request, response)
+        # The policy of the settings alone, as the code below builds it: built once per settings.
+        for header, value in self._settings_headers().items():
+            if header not in response:
+                response[header] = value
+        if getattr(request, "_csp_nonce", None) is None:
+            # As django-csp does: a nonce asked for after the header was written is an error.
+            request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+    def _built_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         response = super().process_response(request, response)
         # django-csp joins the directives in set order, which differs between worker processes:
         # one fixed order, so every server (and every cached copy) sends the same header.
@@ -127,6 +141,41 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             if header in response:
                 response[header] = _in_fixed_order(response[header])
         return response
+
+    def _settings_headers(self) -> dict[str, str]:
+        global _settings_headers
+        if _settings_headers is None:
+            built = self._built_response(HttpRequest(), HttpResponse())
+            _settings_headers = {h: built[h] for h in (HEADER, HEADER_REPORT_ONLY) if h in built}
+        return _settings_headers
+
+
+# The headers of the settings' policy with nothing per request (building them costs more than the
+# rest of a cached storefront answer); forgotten whenever a setting changes (tests change them).
+_settings_headers: dict[str, str] | None = None
+_PER_RESPONSE = (
+    "_csp_config", "_csp_update", "_csp_replace", "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro",
+    "_csp_exempt", "_csp_exempt_ro",
+)  # fmt: skip
+
+
+@receiver(setting_changed)
+def _forget_settings_headers(**kwargs: Any) -> None:
+    global _settings_headers
+    _settings_headers = None
+
+
+def _takes_the_settings_policy(request: HttpRequest, response: HttpResponseBase) -> bool:
+    """The header is the settings' policy as it is: no nonce, no per-view change, no exemption,
+    no excluded prefixes (path dependent), and not DEBUG (which exempts its error pages)."""
+    if settings.DEBUG or getattr(request, "_csp_nonce", None) is not None:
+        return False
+    if any(getattr(response, name, None) not in (None, False) for name in _PER_RESPONSE):
+        return False
+    for name in ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY"):
+        if (getattr(settings, name, None) or {}).get("EXCLUDE_URL_PREFIXES"):
+            return False
+    return True
 
 
 def _in_fixed_order(policy: str) -> str:

@@ -286,7 +286,8 @@ def test_dockerignore_keeps_secrets_and_local_state_out_of_the_image():
 def test_gunicorn_config_sizes_workers_from_cpus_and_disables_the_control_socket():
     namespace = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
 
-    assert namespace["workers"] == multiprocessing.cpu_count() * 2 + 1
+    assert namespace["workers"] == multiprocessing.cpu_count()
+    assert namespace["threads"] == 2
     assert namespace["control_socket_disable"] is True
     assert namespace["graceful_timeout"] > 0 and namespace["timeout"] > 0
     assert namespace["forwarded_allow_ips"] == "127.0.0.1,::1"

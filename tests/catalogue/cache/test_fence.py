@@ -10,23 +10,26 @@ test_replica_fence.py shows the same against a real streaming replica whose rows
 from __future__ import annotations
 
 import contextlib
+import time
 from decimal import Decimal
 
 import pytest
 import redis
 from django.conf import settings
+from django.core import signing
 from django.core.cache import caches
 from django.db import DatabaseError, connections
 from django.db.utils import load_backend
 from django.test.utils import CaptureQueriesContext
 
 from catalogue import cache as catalogue_cache
-from catalogue import page_cache
+from catalogue import fast_path, page_cache
 from catalogue.cache import catalogue_key, fence_cache_key, fence_key, fence_seconds
 from catalogue.invalidator import Invalidator
 from catalogue.key_deleter import CatalogueKeyDeleter
 from catalogue.selectors import get_catalogue
 from dukaan.db import replicas
+from dukaan.db.read_your_writes import ReadYourWritesMiddleware
 from dukaan.db.router import RoutingState, routing_scope
 from dukaan.db.wal import lsn_to_int
 from products.models import Product
@@ -189,6 +192,53 @@ def test_the_page_cache_does_not_serve_a_stored_answer_whose_catalogue_predates_
     found = page_cache.lookup(store.slug, "store|sort=|category=None|q=|page=1|lang=")
     assert found.version is None and found.answer is None
     assert "₹200" in client.get(f"/{store.slug}/").content.decode()
+
+
+def test_the_early_path_serves_a_stored_answer_only_while_its_stamp_is_past_the_fence(
+    lagging_replica, invalidator, make_store, make_product, client
+):
+    store = make_store()
+    product = make_product(store, price="100.00")
+    invalidator.process_changes()
+    lagging_replica.position = primary_lsn()
+    url = f"/{store.slug}/p/{product.id}/"
+    assert client.get(url).status_code == 200  # rendered and stored
+    fast_path.stats.reset()
+    assert "₹100" in client.get(url).content.decode()
+    assert fast_path.stats.served == 1  # the stored copy, answered early
+
+    # A change the replica has not replayed: the invalidator fences the store past the stored
+    # copy's stamp; a late copy of the old head is put back, as a slow builder would leave it.
+    old_head = caches["default"].get(catalogue_cache.head_key(store.id))
+    Product.objects.filter(pk=product.pk).update(price=Decimal("200.00"))
+    invalidator.process_changes()
+    caches["default"].set(catalogue_cache.head_key(store.id), old_head)
+    fresh = client.get(url)
+    assert fast_path.stats.served == 1, "a copy stamped before the fence was answered early"
+    assert "₹200" in fresh.content.decode()
+    assert "₹200" in client.get(url).content.decode()
+    assert fast_path.stats.served == 2  # the new copy, stamped past the fence, is answered early
+
+
+def test_the_early_path_never_answers_a_visitor_pinned_by_their_own_write(
+    lagging_replica, invalidator, make_store, make_product, client
+):
+    store = make_store()
+    product = make_product(store, price="100.00")
+    invalidator.process_changes()
+    lagging_replica.position = primary_lsn()
+    url = f"/{store.slug}/p/{product.id}/"
+    client.get(url)
+    client.get(url)
+    assert fast_path.stats.served >= 1
+    # Their write pins them with a signed cookie (read_your_writes); the shared copy predates it.
+    client.cookies[ReadYourWritesMiddleware.COOKIE_NAME] = signing.dumps(
+        {"l": as_lsn_text(primary_lsn() + 1), "e": time.time() + 60}, salt=ReadYourWritesMiddleware._SALT
+    )
+    served = fast_path.stats.served
+    pinned = client.get(url)
+    assert fast_path.stats.served == served
+    assert pinned["Cache-Control"] == "private, no-cache"
 
 
 def test_a_fence_is_only_ever_raised_and_lasts_as_long_as_the_routers_lag_limit(
