@@ -427,7 +427,9 @@ def main(argv: list[str] | None = None) -> int:
             )
             if port != plain_port and result.get("requests"):
                 spent = cpu_seconds(app_groups) - before
-                result["app_cpu_ms_per_request"] = round(1000 * spent / result["requests"], 3)
+                # A server killed during the run (scenario h) takes its CPU time with it: no number.
+                if spent >= 0:
+                    result["app_cpu_ms_per_request"] = round(1000 * spent / result["requests"], 3)
             time.sleep(1)
             return result
 
