@@ -22,31 +22,49 @@ class PhotoInput(forms.FileInput):
         super().__init__(attrs={"accept": "image/jpeg,image/png,image/webp,image/*", **(attrs or {})})
 
 
+def money_field(label, *, error_label, required: bool = True, help_text: str = "") -> forms.DecimalField:
+    """Rupees with paise, typed on a phone's decimal keypad; refused with products.prices' words."""
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        min_value=0,
+        max_value=MAX_PRICE,
+        max_digits=12,
+        decimal_places=2,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0.01"}),
+        error_messages=price_messages(error_label),
+    )
+
+
+def stock_field(label, *, help_text: str = "", placeholder: str | None = None) -> forms.IntegerField:
+    """Units in stock, empty for unlimited."""
+    attrs = {"inputmode": "numeric", "min": "0"}
+    if placeholder:
+        attrs["placeholder"] = placeholder
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=0,
+        max_value=MAX_STOCK,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs=attrs),
+        error_messages={"invalid": _("Enter a whole number, or leave it empty for unlimited.")},
+    )
+
+
 class ProductForm(forms.Form):
     field_order = ["name", "price", "mrp", "image", "remove_image", "description", "category", "stock"]
 
     name = forms.CharField(
         label=_("Name"), max_length=NAME_MAX, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
-    price = forms.DecimalField(
-        label=_("Price (₹)"),
-        min_value=0,
-        max_value=MAX_PRICE,
-        max_digits=12,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0.01"}),
-        error_messages=price_messages(_("Price")),
-    )
-    mrp = forms.DecimalField(
-        label=_("MRP (₹, optional)"),
+    price = money_field(_("Price (₹)"), error_label=_("Price"))
+    mrp = money_field(
+        _("MRP (₹, optional)"),
+        error_label=_("MRP"),
         required=False,
-        min_value=0,
-        max_value=MAX_PRICE,
-        max_digits=12,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0.01"}),
         help_text=_("Shown struck through when it is above the price."),
-        error_messages=price_messages(_("MRP")),
     )
     image = forms.FileField(
         label=_("Photo"),
@@ -63,15 +81,7 @@ class ProductForm(forms.Form):
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=Category.objects.none(), required=False, empty_label=_("No category")
     )
-    stock = forms.IntegerField(
-        label=_("Stock"),
-        required=False,
-        min_value=0,
-        max_value=MAX_STOCK,
-        help_text=_("Leave empty if you do not count stock (unlimited)."),
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": "0"}),
-        error_messages={"invalid": _("Enter a whole number, or leave it empty for unlimited.")},
-    )
+    stock = stock_field(_("Stock"), help_text=_("Leave empty if you do not count stock (unlimited)."))
     is_active = forms.BooleanField(label=_("Visible in the store"), required=False, initial=True)
     remove_image = forms.BooleanField(label=_("Remove the current photo"), required=False)
 
@@ -117,25 +127,14 @@ class VariantChoicesForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": _("Red, Blue")}),
     )
-    price = forms.DecimalField(
-        label=_("Price of each (₹, optional)"),
+    price = money_field(
+        _("Price of each (₹, optional)"),
+        error_label=_("Price"),
         required=False,
-        min_value=0,
-        max_value=MAX_PRICE,
-        max_digits=12,
-        decimal_places=2,
         help_text=_("Leave empty to sell them at the product's price; change any of them below."),
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0.01"}),
-        error_messages=price_messages(_("Price")),
     )
-    stock = forms.IntegerField(
-        label=_("Stock of each (optional)"),
-        required=False,
-        min_value=0,
-        max_value=MAX_STOCK,
-        help_text=_("Leave empty if you do not count stock (unlimited)."),
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": "0"}),
-        error_messages={"invalid": _("Enter a whole number, or leave it empty for unlimited.")},
+    stock = stock_field(
+        _("Stock of each (optional)"), help_text=_("Leave empty if you do not count stock (unlimited).")
     )
 
     def __init__(self, *args, option_names: list[str], **kwargs) -> None:
@@ -167,21 +166,6 @@ class VariantChoicesForm(forms.Form):
 class VariantRowForm(forms.Form):
     """One row of the stock table: a variant's price, stock and whether it is on sale."""
 
-    price = forms.DecimalField(
-        label=_("Price (₹)"),
-        min_value=0,
-        max_value=MAX_PRICE,
-        max_digits=12,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0.01"}),
-        error_messages=price_messages(_("Price")),
-    )
-    stock = forms.IntegerField(
-        label=_("Stock"),
-        required=False,
-        min_value=0,
-        max_value=MAX_STOCK,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": "0", "placeholder": "∞"}),
-        error_messages={"invalid": _("Enter a whole number, or leave it empty for unlimited.")},
-    )
+    price = money_field(_("Price (₹)"), error_label=_("Price"))
+    stock = stock_field(_("Stock"), placeholder="∞")
     is_active = forms.BooleanField(label=_("On sale"), required=False)

@@ -61,3 +61,13 @@ def clean_price(value: Any, *, label: str) -> Decimal:
     if amount != amount.quantize(PAISE):
         raise ValidationError(messages["max_decimal_places"])
     return amount.quantize(PAISE)
+
+
+def mrp_refusal(*, price: Decimal | None, mrp: Decimal | None, mrp_changed: bool) -> tuple[str, str] | None:
+    """(field, message) when the MRP would be below the price, else None; the field blamed is the
+    one being changed (the MRP when both are)."""
+    if mrp is None or price is None or mrp >= price:
+        return None
+    if mrp_changed:
+        return "mrp", str(_("MRP cannot be below the price."))
+    return "price", str(_("Price cannot be above the MRP."))

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from products.images import ProcessedImage, delete_stored_files, process_product_image
 from products.models import MAX_STOCK, Category, Product
-from products.prices import clean_price
+from products.prices import clean_price, mrp_refusal
 from stores.models import Store
 
 NAME_MAX = 120
@@ -247,18 +247,9 @@ def product_update(
                 errors.setdefault(field, []).append(VARIANT_OWNED_MESSAGE)
     new_price = changes.get("price", product.price)
     new_mrp = changes.get("mrp", product.mrp)
-    if (
-        "price" not in errors
-        and "mrp" not in errors
-        and new_mrp is not None
-        and new_price is not None
-        and new_mrp < new_price
-    ):
-        field = "mrp" if "mrp" in changes else "price"
-        message = (
-            _("MRP cannot be below the price.") if field == "mrp" else _("Price cannot be above the MRP.")
-        )
-        errors.setdefault(field, []).append(message)
+    refusal = mrp_refusal(price=new_price, mrp=new_mrp, mrp_changed="mrp" in changes)
+    if refusal and not {"price", "mrp"} & set(errors):
+        errors.setdefault(refusal[0], []).append(refusal[1])
     if errors:
         raise ValidationError(errors)
 

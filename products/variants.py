@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from products.models import Product, ProductVariant
-from products.prices import clean_price
+from products.prices import clean_price, mrp_refusal
 
 # A variant's stock follows the product's rules and words; UNSET is "not given", as there.
 from products.services import UNSET, _clean_stock
@@ -187,17 +187,9 @@ def _validated_fields(
             errors.setdefault("is_active", []).append(_("On sale must be true or false."))
     new_price = fields.get("price", current.price if current else None)
     new_mrp = fields.get("mrp", current.mrp if current else None)
-    if (
-        not {"price", "mrp"} & set(errors)
-        and new_mrp is not None
-        and new_price is not None
-        and new_mrp < new_price
-    ):
-        field = "mrp" if "mrp" in fields else "price"
-        message = (
-            _("MRP cannot be below the price.") if field == "mrp" else _("Price cannot be above the MRP.")
-        )
-        errors.setdefault(field, []).append(message)
+    refusal = mrp_refusal(price=new_price, mrp=new_mrp, mrp_changed="mrp" in fields)
+    if refusal and not {"price", "mrp"} & set(errors):
+        errors.setdefault(refusal[0], []).append(refusal[1])
     if errors:
         raise ValidationError(errors)
     return fields
