@@ -195,6 +195,36 @@ def _validated_fields(
     return fields
 
 
+def _validated_input(
+    *,
+    options: Any,
+    price: Any,
+    mrp: Any,
+    stock: Any,
+    sku: Any,
+    is_active: Any,
+    current: ProductVariant | None,
+) -> tuple[dict[str, str] | None, dict[str, Any]]:
+    """The options (None when not given) and fields of a variant write, or every refusal at once."""
+    errors: dict[str, list[str]] = {}
+    cleaned_options = None
+    if options is not UNSET:
+        try:
+            cleaned_options = clean_options(options)
+        except ValidationError as exc:
+            errors["options"] = exc.messages
+    fields: dict[str, Any] = {}
+    try:
+        fields = _validated_fields(
+            price=price, mrp=mrp, stock=stock, sku=sku, is_active=is_active, current=current
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned_options, fields
+
+
 def variant_create(
     *,
     product: Product,
@@ -206,29 +236,18 @@ def variant_create(
     is_active: Any = True,
 ) -> ProductVariant:
     """Add a variant to `product`. Without a price it sells at the product's price (and MRP)."""
-    errors: dict[str, list[str]] = {}
-    try:
-        cleaned_options = clean_options(options)
-    except ValidationError as exc:
-        errors["options"] = exc.messages
-        cleaned_options = {}
-    try:
-        fields = _validated_fields(
-            price=price, mrp=mrp, stock=stock, sku=sku, is_active=is_active, current=None
-        )
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-        fields = {}
-    if errors:
-        raise ValidationError(errors)
+    cleaned_options, fields = _validated_input(
+        options=options, price=price, mrp=mrp, stock=stock, sku=sku, is_active=is_active, current=None
+    )
     with transaction.atomic():
         locked = _lock_product(product)
         if price is UNSET:
             # The product's own price until now: its first variants inherit it.
             fields["price"] = locked.price
             fields.setdefault("mrp", locked.mrp if locked.mrp is None or locked.mrp >= locked.price else None)
-        if fields.get("mrp") is not None and fields["mrp"] < fields["price"]:
-            raise ValidationError({"mrp": _("MRP cannot be below the price.")})
+        refusal = mrp_refusal(price=fields["price"], mrp=fields.get("mrp"), mrp_changed=True)
+        if refusal:
+            raise ValidationError({refusal[0]: refusal[1]})
         existing = ProductVariant.objects.filter(product_id=locked.pk).count()
         if existing >= MAX_VARIANTS_PER_PRODUCT:
             raise ValidationError(
@@ -332,22 +351,9 @@ def variant_update(
     is_active: Any = UNSET,
 ) -> ProductVariant:
     """Change the given fields of `variant`; the product's price and stock follow."""
-    errors: dict[str, list[str]] = {}
-    cleaned_options = None
-    if options is not UNSET:
-        try:
-            cleaned_options = clean_options(options)
-        except ValidationError as exc:
-            errors["options"] = exc.messages
-    try:
-        fields = _validated_fields(
-            price=price, mrp=mrp, stock=stock, sku=sku, is_active=is_active, current=variant
-        )
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-        fields = {}
-    if errors:
-        raise ValidationError(errors)
+    cleaned_options, fields = _validated_input(
+        options=options, price=price, mrp=mrp, stock=stock, sku=sku, is_active=is_active, current=variant
+    )
     with transaction.atomic():
         locked_product = _lock_product(variant.product)
         locked = ProductVariant.objects.select_for_update().get(pk=variant.pk)
