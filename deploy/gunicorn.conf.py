@@ -46,11 +46,14 @@ timeout = _env_int("GUNICORN_TIMEOUT", 30)
 # SIGTERM: stop accepting, finish what is in flight (up to this long), then exit. nginx moves new
 # requests to the other servers meanwhile, so a rolling restart loses nothing.
 graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
-# Recycle workers now and then so a slow leak cannot grow forever; jitter avoids all at once.
-# Not too often: a new worker imports Django (most of a second), and at a flash crowd's few
-# hundred requests a second 2,000 would restart each worker every few seconds.
-max_requests = _env_int("GUNICORN_MAX_REQUESTS", 20000)
-max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 2000)
+# No recycling of workers after N requests by default. With one worker per server a recycled worker
+# leaves the server without one for 2-3 s (gunicorn's gthread worker lingers up to 2 s on its
+# kept-alive connections before it exits, then the master forks the next one), and every request
+# nginx sends that server meanwhile waits: on the bench's app path a restart every 3,000 requests
+# took p99 from ~75 ms to ~1 s, with client timeouts. Memory is bounded by the container's limit
+# and its restart policy instead. Set GUNICORN_MAX_REQUESTS (with jitter) to recycle anyway.
+max_requests = _env_int("GUNICORN_MAX_REQUESTS", 0)
+max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 0)
 # Heartbeat files in memory, not on a (possibly slow, possibly read-only) container disk.
 worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or (
     "/dev/shm" if os.path.isdir("/dev/shm") else None
